@@ -1,0 +1,23 @@
+import { defineConfig } from 'tsup';
+
+export default defineConfig([
+  {
+    entry: { index: 'src/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: 'es2020',
+    platform: 'neutral',
+    treeshake: true,
+  },
+  {
+    // The command-line entry is the only code allowed to touch Node built-ins.
+    entry: { cli: 'src/cli.ts' },
+    format: ['esm'],
+    platform: 'node',
+    target: 'node18',
+    sourcemap: true,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);
