@@ -1,0 +1,113 @@
+/**
+ * Money: the one module that owns decimal parsing, canonical printing (G-2) and rounding (G-3).
+ *
+ * It uses private big.js constructors so that whatever the host application did to the global
+ * `Big` (its DP, RM, NE, PE) cannot change a decision. Every rounding names its mode at the call.
+ * `Big` never leaves the engine: the wire and the public types carry decimal strings.
+ */
+import BigJs from 'big.js';
+import type { Big } from 'big.js';
+
+export type { Big };
+
+function privateConstructor(dp: number, rm: BigJs.RoundingMode): BigJs.BigConstructor {
+  const ctor = BigJs();
+  ctor.DP = dp;
+  ctor.RM = rm;
+  // Never exponent notation, and never silently accept a JS number.
+  ctor.NE = -1e6;
+  ctor.PE = 1e6;
+  ctor.strict = true;
+  return ctor;
+}
+
+const Dec = privateConstructor(20, 1);
+
+export const ROUND_DOWN = 0;
+export const ROUND_HALF_UP = 1;
+export const ROUND_UP = 3;
+export type Rounding = typeof ROUND_DOWN | typeof ROUND_HALF_UP | typeof ROUND_UP;
+
+/** D-1: `-?digits(.digits)?`, nothing else. */
+export const DECIMAL_PATTERN = /^-?\d+(\.\d+)?$/;
+
+export const ZERO: Big = Dec('0');
+export const ONE: Big = Dec('1');
+
+/**
+ * Parsed amounts, memoised by their text: a state carries amounts as strings and most of them
+ * are unchanged from one step to the next, so the same strings are parsed again and again.
+ * big.js values are never mutated by this engine, so sharing them is safe.
+ */
+const parsed = new Map<string, Big>();
+const PARSE_CACHE_LIMIT = 50_000;
+
+/** Parses a decimal string that a codec has already validated. */
+export function dec(text: string): Big {
+  let value = parsed.get(text);
+  if (value === undefined) {
+    value = Dec(text);
+    if (parsed.size >= PARSE_CACHE_LIMIT) parsed.clear();
+    parsed.set(text, value);
+  }
+  return value;
+}
+
+/** G-2: plain decimal, no exponent, no trailing zeros, "0" for zero (never "-0"). */
+export function str(value: Big): string {
+  return value.c[0] === 0 ? '0' : value.toFixed();
+}
+
+/** Number of decimals of a D-1 decimal string, trailing zeros not counted. */
+export function decimalsOf(text: string): number {
+  const point = text.indexOf('.');
+  if (point < 0) return 0;
+  let end = text.length;
+  while (end > point + 1 && text.charCodeAt(end - 1) === 48) end--;
+  return end - point - 1;
+}
+
+export function round(value: Big, scale: number, mode: Rounding): Big {
+  return value.round(scale, mode);
+}
+
+const dividers = new Map<string, BigJs.BigConstructor>();
+
+/**
+ * `a / b` rounded once, from the exact quotient, to `scale` decimals (D-27).
+ * Division is the slowest big.js operation: callers keep it off the per-event path.
+ */
+export function divide(a: Big, b: Big, scale: number, mode: Rounding): Big {
+  const key = `${scale}:${mode}`;
+  let ctor = dividers.get(key);
+  if (ctor === undefined) {
+    ctor = privateConstructor(scale, mode);
+    dividers.set(key, ctor);
+  }
+  return new ctor(a).div(b);
+}
+
+export function min(a: Big, b: Big): Big {
+  return a.lte(b) ? a : b;
+}
+
+export function max(a: Big, b: Big): Big {
+  return a.gte(b) ? a : b;
+}
+
+export function isZero(value: Big): boolean {
+  return value.c[0] === 0;
+}
+
+export function isPositive(value: Big): boolean {
+  return value.s > 0 && value.c[0] !== 0;
+}
+
+export function isNegative(value: Big): boolean {
+  return value.s < 0 && value.c[0] !== 0;
+}
+
+/** Margin rates are shown half-up to 8 decimals (G-3), whatever the account's scale. */
+export function showRate(mm: Big, equity: Big): string {
+  return str(divide(mm, equity, 8, ROUND_HALF_UP));
+}

@@ -1,0 +1,209 @@
+/**
+ * Futures Bonus (RULES.md section 4): the wallet part of the cost pipeline (FB-3..FB-7), the
+ * rate conflict (FB-2), and reclaims under the 95% guard (FB-8..FB-11).
+ */
+import type { Ctx } from '../core/context';
+import { append, removeAt } from '../core/context';
+import type { BonusPayment } from '../core/effects';
+import { marginOf, shownRate } from '../core/margin';
+import { dec, isPositive, isZero, max, min, ROUND_DOWN, str, ZERO, type Big } from '../core/money';
+import type { DeferredReclaim, FuturesBonus, FuturesBonusGrant, ReclaimTrigger } from './codec';
+
+/** FB-2: a bonus whose rate differs from an active bonus (remaining > 0) cannot be granted. */
+export function conflictingRate(ctx: Ctx, grant: FuturesBonusGrant): FuturesBonus | undefined {
+  const rate = dec(grant.rate);
+  for (const bonus of ctx.futuresBonuses) {
+    if (bonus.status === 'active' && !dec(bonus.rate).eq(rate)) return bonus;
+  }
+  return undefined;
+}
+
+export function grantFuturesBonus(ctx: Ctx, grant: FuturesBonusGrant): void {
+  ctx.futuresBonuses = append(ctx.futuresBonuses, {
+    kind: grant.kind,
+    id: grant.id,
+    amount: grant.amount,
+    rate: grant.rate,
+    expiresAt: grant.expiresAt,
+    grantedAt: ctx.at,
+    grantSeq: ctx.seq,
+    remaining: grant.amount,
+    status: 'active',
+  });
+}
+
+export interface WalletPayment {
+  readonly fromBonus: BonusPayment[];
+  readonly fromOwn: Big;
+  readonly deficit: Big;
+}
+
+/**
+ * FB-3..FB-7: pays a wallet cost. (a) the active pool up to the bonus share (the cost x rate,
+ * rounded down), (b) own funds down to a balance of 0, (c) the active pool again, (d) bonuses
+ * awaiting reclaim, (e) the deficit, which leaves the own balance below zero. On a flagged
+ * account no bonus pays anything (D-6).
+ */
+export function splitCost(ctx: Ctx, cost: Big): WalletPayment {
+  const bonuses = ctx.futuresBonuses;
+  const paying = ctx.status === 'active' && bonuses.length > 0;
+  let firstActive: FuturesBonus | undefined;
+  if (paying) for (const bonus of bonuses) if (bonus.status === 'active') { firstActive = bonus; break; }
+
+  let left = cost;
+  let paid: Big[] | undefined;
+  let remaining: Big[] | undefined;
+  const drain = (status: FuturesBonus['status'], want: Big): Big => {
+    if (!isPositive(want)) return ZERO;
+    remaining ??= bonuses.map((b) => dec(b.remaining));
+    paid ??= bonuses.map(() => ZERO);
+    let need = want;
+    for (let i = 0; i < bonuses.length && isPositive(need); i++) {
+      const have = remaining[i] as Big;
+      if ((bonuses[i] as FuturesBonus).status !== status || !isPositive(have)) continue;
+      const take = min(have, need);
+      remaining[i] = have.minus(take);
+      paid[i] = (paid[i] as Big).plus(take);
+      need = need.minus(take);
+    }
+    return want.minus(need);
+  };
+
+  if (firstActive !== undefined) {
+    const bonusShare = cost.times(dec(firstActive.rate)).round(ctx.scale, ROUND_DOWN);
+    left = left.minus(drain('active', bonusShare));
+  }
+  const fromOwn = min(left, max(ZERO, ctx.own));
+  left = left.minus(fromOwn);
+  if (paying) {
+    left = left.minus(drain('active', left));
+    left = left.minus(drain('awaitingReclaim', left));
+  }
+  ctx.own = ctx.own.minus(fromOwn).minus(left);
+
+  const fromBonus: BonusPayment[] = [];
+  if (paid !== undefined && remaining !== undefined) {
+    const next = bonuses.slice();
+    for (let i = 0; i < bonuses.length; i++) {
+      const amount = paid[i] as Big;
+      if (isZero(amount)) continue;
+      const bonus = bonuses[i] as FuturesBonus;
+      const rest = remaining[i] as Big;
+      fromBonus.push({ bonusId: bonus.id, amount: str(amount) });
+      next[i] = withRemaining(bonus, rest, isZero(rest) ? 'spent' : bonus.status);
+    }
+    ctx.futuresBonuses = next;
+  }
+  return { fromBonus, fromOwn, deficit: left };
+}
+
+function withRemaining(bonus: FuturesBonus, remaining: Big, status: FuturesBonus['status']): FuturesBonus {
+  return {
+    kind: bonus.kind,
+    id: bonus.id,
+    amount: bonus.amount,
+    rate: bonus.rate,
+    expiresAt: bonus.expiresAt,
+    grantedAt: bonus.grantedAt,
+    grantSeq: bonus.grantSeq,
+    remaining: str(remaining),
+    status,
+  };
+}
+
+export type GuardDecision = { readonly allowed: true } | { readonly allowed: false; readonly projectedMarginRate: string | null };
+
+/**
+ * FB-10: a reclaim of `amount` may go ahead only if the margin rate after it stays below the
+ * guard rate, decided exactly: `MM = 0`, or `E - B > 0` and `MM < guardRate x (E - B)`.
+ */
+export function guardReclaim(ctx: Ctx, amount: Big): GuardDecision {
+  if (!ctx.rules.reclaimGuard) return { allowed: true };
+  const margin = marginOf(ctx);
+  if (isZero(margin.mm)) return { allowed: true };
+  const after = margin.equity.minus(amount);
+  if (isPositive(after) && margin.mm.lt(ctx.rules.reclaimGuardRate.times(after))) return { allowed: true };
+  return { allowed: false, projectedMarginRate: shownRate({ mm: margin.mm, equity: after }) };
+}
+
+function bonusIndexes(ctx: Ctx, ids: readonly string[], status: FuturesBonus['status']): number[] {
+  const out: number[] = [];
+  ctx.futuresBonuses.forEach((bonus, i) => {
+    if (bonus.status === status && ids.includes(bonus.id)) out.push(i);
+  });
+  return out;
+}
+
+function sumRemaining(ctx: Ctx, indexes: readonly number[]): Big {
+  let total = ZERO;
+  for (const i of indexes) total = total.plus(dec((ctx.futuresBonuses[i] as FuturesBonus).remaining));
+  return total;
+}
+
+function setStatus(ctx: Ctx, indexes: readonly number[], status: FuturesBonus['status']): void {
+  const next = ctx.futuresBonuses.slice();
+  for (const i of indexes) {
+    const bonus = next[i] as FuturesBonus;
+    next[i] = withRemaining(bonus, status === 'reclaimed' ? ZERO : dec(bonus.remaining), status);
+  }
+  ctx.futuresBonuses = next;
+}
+
+function carryOut(ctx: Ctx, indexes: readonly number[], amount: Big, trigger: ReclaimTrigger): void {
+  const bonusIds = indexes.map((i) => (ctx.futuresBonuses[i] as FuturesBonus).id);
+  setStatus(ctx, indexes, 'reclaimed');
+  ctx.effects.push({ type: 'BonusReclaimed', seq: ctx.seq, at: ctx.at, rule: 'FB-10', bonusIds, amount: str(amount), trigger });
+}
+
+/** FB-8, FB-9, FB-10: the one attempt a trigger makes; a reclaim that does not fit waits. */
+export function triggerReclaim(ctx: Ctx, indexes: readonly number[], trigger: ReclaimTrigger): void {
+  if (indexes.length === 0) return;
+  const amount = sumRemaining(ctx, indexes);
+  const decision = guardReclaim(ctx, amount);
+  if (decision.allowed) {
+    carryOut(ctx, indexes, amount, trigger);
+    return;
+  }
+  const bonusIds = indexes.map((i) => (ctx.futuresBonuses[i] as FuturesBonus).id);
+  setStatus(ctx, indexes, 'awaitingReclaim');
+  ctx.reclaims = append(ctx.reclaims, { bonusIds, trigger });
+  ctx.effects.push({
+    type: 'ReclaimDeferred', seq: ctx.seq, at: ctx.at, rule: 'FB-10',
+    bonusIds, amount: str(amount), trigger, projectedMarginRate: decision.projectedMarginRate,
+  });
+}
+
+/** The active bonuses with something left: what a transfer out or a flag reclaims (FB-9). */
+export function activeBonusIndexes(ctx: Ctx): number[] {
+  const out: number[] = [];
+  ctx.futuresBonuses.forEach((bonus, i) => {
+    if (bonus.status === 'active' && isPositive(dec(bonus.remaining))) out.push(i);
+  });
+  return out;
+}
+
+/**
+ * FB-11, D-22: retries, oldest first, each reclaim that was waiting when the event began, with
+ * its bonuses still awaiting and their remaining now. A retry that does not fit emits nothing;
+ * a reclaim whose bonuses were all spent is dropped.
+ */
+export function retryReclaims(ctx: Ctx, waiting: readonly DeferredReclaim[]): void {
+  for (const reclaim of waiting) {
+    const position = ctx.reclaims.indexOf(reclaim);
+    if (position < 0) continue;
+    const indexes = bonusIndexes(ctx, reclaim.bonusIds, 'awaitingReclaim');
+    if (indexes.length === 0) {
+      ctx.reclaims = removeAt(ctx.reclaims, position);
+      continue;
+    }
+    const amount = sumRemaining(ctx, indexes);
+    if (!guardReclaim(ctx, amount).allowed) continue;
+    ctx.reclaims = removeAt(ctx.reclaims, position);
+    carryOut(ctx, indexes, amount, reclaim.trigger);
+  }
+}
+
+/** FB-8: an active bonus at its expiry triggers its own reclaim (D-21: one each, grant order). */
+export function expireFuturesBonus(ctx: Ctx, index: number): void {
+  triggerReclaim(ctx, [index], 'expiry');
+}

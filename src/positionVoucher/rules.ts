@@ -1,0 +1,336 @@
+/**
+ * Position Voucher (RULES.md section 3): trial funds lent as isolated margin for one new position.
+ * Its principal is never refunded; costs hit it first; profits are the user's unless clawed back.
+ */
+import type { Ctx } from '../core/context';
+import { append, replaceAt } from '../core/context';
+import type { EventOf } from '../core/events';
+import type { VoucherReason } from '../core/effects';
+import { takeable, transferable } from '../core/margin';
+import { dec, divide, isPositive, max, min, ROUND_UP, str, ZERO, type Big } from '../core/money';
+import type { Order, Position } from '../core/state';
+import type { PositionVoucher, PositionVoucherGrant, VoucherMargin } from './codec';
+
+type OrderPlaced = EventOf<'OrderPlaced'>;
+
+export function grantPositionVoucher(ctx: Ctx, grant: PositionVoucherGrant): void {
+  const voucher: PositionVoucher = {
+    kind: grant.kind,
+    id: grant.id,
+    amount: grant.amount,
+    expiresAt: grant.expiresAt,
+    grantedAt: ctx.at,
+    grantSeq: ctx.seq,
+    status: 'available',
+    profit: '0',
+    outstanding: '0',
+  };
+  if (grant.maxLeverage !== undefined) voucher.maxLeverage = grant.maxLeverage;
+  if (grant.symbols !== undefined) voucher.symbols = grant.symbols;
+  if (grant.allowOwnFunds !== undefined) voucher.allowOwnFunds = grant.allowOwnFunds;
+  ctx.positionVouchers = append(ctx.positionVouchers, voucher);
+}
+
+/** A copy of `voucher` with a new status and PV-10 amounts (a literal, never a spread). */
+function positionVoucherWith(
+  voucher: PositionVoucher,
+  status: PositionVoucher['status'],
+  profit: string,
+  outstanding: string,
+): PositionVoucher {
+  const next: PositionVoucher = {
+    kind: voucher.kind,
+    id: voucher.id,
+    amount: voucher.amount,
+    expiresAt: voucher.expiresAt,
+    grantedAt: voucher.grantedAt,
+    grantSeq: voucher.grantSeq,
+    status,
+    profit,
+    outstanding,
+  };
+  if (voucher.maxLeverage !== undefined) next.maxLeverage = voucher.maxLeverage;
+  if (voucher.symbols !== undefined) next.symbols = voucher.symbols;
+  if (voucher.allowOwnFunds !== undefined) next.allowOwnFunds = voucher.allowOwnFunds;
+  return next;
+}
+
+function voucherIndex(ctx: Ctx, id: string): number {
+  return ctx.positionVouchers.findIndex((v) => v.id === id);
+}
+
+function setVoucherStatus(ctx: Ctx, index: number, status: PositionVoucher['status']): void {
+  const voucher = ctx.positionVouchers[index] as PositionVoucher;
+  ctx.positionVouchers = replaceAt(ctx.positionVouchers, index, positionVoucherWith(voucher, status, voucher.profit, voucher.outstanding));
+}
+
+/** D-11: the margin an order needs, `qty x price / leverage` rounded up once. */
+export function requiredMargin(ctx: Ctx, qty: string, price: string, leverage: string): Big {
+  return divide(dec(qty).times(dec(price)), dec(leverage), ctx.scale, ROUND_UP);
+}
+
+/** PV-5, D-17: a position holding a voucher, or a voucher order on that side, locks it. */
+export function lockedByVoucher(ctx: Ctx, symbol: string, side: Position['positionSide']): boolean {
+  for (const p of ctx.positions) if (p.symbol === symbol && p.positionSide === side && p.voucher !== undefined) return true;
+  for (const o of ctx.orders) if (o.symbol === symbol && o.positionSide === side && o.voucherId !== undefined) return true;
+  return false;
+}
+
+function sideBusy(ctx: Ctx, symbol: string, side: Position['positionSide']): boolean {
+  for (const p of ctx.positions) if (p.symbol === symbol && p.positionSide === side) return true;
+  for (const o of ctx.orders) if (o.symbol === symbol && o.positionSide === side && o.action === 'open') return true;
+  return false;
+}
+
+/** D-34: vouchers in use on the symbol, either side, other than `except`. */
+function symbolHasVoucher(ctx: Ctx, symbol: string, except: string | undefined): boolean {
+  for (const p of ctx.positions) if (p.symbol === symbol && p.voucher !== undefined && p.voucher.voucherId !== except) return true;
+  for (const o of ctx.orders) if (o.symbol === symbol && o.voucherId !== undefined && o.voucherId !== except) return true;
+  return false;
+}
+
+/**
+ * PV-1, PV-2, D-34: every condition `order` fails for `voucher` (undefined: no available position
+ * voucher has the id), in the order the rules list them. Empty means the voucher may back it.
+ */
+export function voucherReasons(ctx: Ctx, order: OrderPlaced, voucher: PositionVoucher | undefined): VoucherReason[] {
+  const reasons: VoucherReason[] = [];
+  if (voucher === undefined) reasons.push('VOUCHER_UNAVAILABLE');
+  if (order.action !== 'open') reasons.push('NOT_OPENING');
+  if (ctx.input.accountType !== 'main') reasons.push('ACCOUNT_NOT_MAIN');
+  if (ctx.status === 'flagged') reasons.push('ACCOUNT_FLAGGED');
+  if (ctx.input.positionMode !== 'hedge') reasons.push('NOT_HEDGE_MODE');
+  if (order.marginMode !== 'isolated') reasons.push('NOT_ISOLATED');
+  if (order.source !== 'main') reasons.push('SOURCE_NOT_MAIN');
+  if (voucher?.symbols !== undefined && !voucher.symbols.includes(order.symbol)) reasons.push('SYMBOL_NOT_ALLOWED');
+  if (voucher?.maxLeverage !== undefined && dec(order.leverage).gt(dec(voucher.maxLeverage))) reasons.push('LEVERAGE_TOO_HIGH');
+  if (sideBusy(ctx, order.symbol, order.positionSide)) reasons.push('SIDE_BUSY');
+  if (symbolHasVoucher(ctx, order.symbol, voucher?.id ?? order.voucher)) reasons.push('SYMBOL_HAS_VOUCHER');
+  if (voucher !== undefined && !marginCovered(ctx, order, voucher)) reasons.push('MARGIN_NOT_COVERED');
+  return reasons;
+}
+
+function marginCovered(ctx: Ctx, order: OrderPlaced, voucher: PositionVoucher): boolean {
+  const gap = requiredMargin(ctx, order.qty, order.price, order.leverage).minus(dec(voucher.amount));
+  if (!isPositive(gap)) return true;
+  return voucher.allowOwnFunds === true && transferable(ctx).gte(gap);
+}
+
+export type VoucherChoice =
+  | { readonly kind: 'none' }
+  | { readonly kind: 'use'; readonly voucher: PositionVoucher }
+  | { readonly kind: 'refuse'; readonly reasons: VoucherReason[] };
+
+const NONE: VoucherChoice = { kind: 'none' };
+
+/** PV-2, D-9: a named voucher or a refusal; `auto` the earliest-granted eligible one or none. */
+export function chooseVoucher(ctx: Ctx, order: OrderPlaced): VoucherChoice {
+  const wanted = order.voucher ?? 'auto';
+  if (wanted === 'none') return NONE;
+  if (wanted === 'auto') {
+    if (order.action !== 'open') return NONE;
+    for (const voucher of ctx.positionVouchers) {
+      if (voucher.status === 'available' && voucherReasons(ctx, order, voucher).length === 0) return { kind: 'use', voucher };
+    }
+    return NONE;
+  }
+  const voucher = ctx.positionVouchers.find((v) => v.id === wanted && v.status === 'available');
+  const reasons = voucherReasons(ctx, order, voucher);
+  return voucher !== undefined && reasons.length === 0 ? { kind: 'use', voucher } : { kind: 'refuse', reasons };
+}
+
+/**
+ * PV-3: the whole principal becomes the order's voucher margin and the voucher is in use; what the
+ * order needs beyond it moves from the own balance into the order's own margin.
+ */
+export function commitVoucher(ctx: Ctx, order: OrderPlaced, voucher: PositionVoucher): VoucherMargin {
+  const principal = dec(voucher.amount);
+  const ownMargin = max(ZERO, requiredMargin(ctx, order.qty, order.price, order.leverage).minus(principal));
+  ctx.own = ctx.own.minus(ownMargin);
+  setVoucherStatus(ctx, voucherIndex(ctx, voucher.id), 'inUse');
+  const held: VoucherMargin = { voucherId: voucher.id, voucherMargin: voucher.amount, ownMargin: str(ownMargin) };
+  ctx.effects.push({
+    type: 'PositionVoucherApplied', seq: ctx.seq, at: ctx.at, rule: 'PV-3',
+    voucherId: voucher.id, orderId: order.orderId, symbol: order.symbol, positionSide: order.positionSide,
+    voucherMargin: held.voucherMargin, ownMargin: held.ownMargin,
+  });
+  return held;
+}
+
+export interface MarginPayment {
+  readonly fromVoucher: Big;
+  readonly fromOwnMargin: Big;
+  readonly rest: Big;
+}
+
+/** PV-6: a voucher position's costs come out of its voucher margin, then its own margin. */
+export function payFromVoucherMargins(ctx: Ctx, positionIndex: number, cost: Big): MarginPayment {
+  const position = ctx.positions[positionIndex] as Position;
+  const margin = position.voucher;
+  if (margin === undefined) return { fromVoucher: ZERO, fromOwnMargin: ZERO, rest: cost };
+  const voucherMargin = dec(margin.voucherMargin);
+  const ownMargin = dec(margin.ownMargin);
+  const fromVoucher = min(voucherMargin, cost);
+  const fromOwnMargin = min(ownMargin, cost.minus(fromVoucher));
+  if (isPositive(fromVoucher) || isPositive(fromOwnMargin)) {
+    ctx.positions = replaceAt(ctx.positions, positionIndex, positionWithVoucher(position, {
+      voucherId: margin.voucherId,
+      voucherMargin: str(voucherMargin.minus(fromVoucher)),
+      ownMargin: str(ownMargin.minus(fromOwnMargin)),
+    }));
+  }
+  return { fromVoucher, fromOwnMargin, rest: cost.minus(fromVoucher).minus(fromOwnMargin) };
+}
+
+export function positionWithVoucher(position: Position, voucher: VoucherMargin | undefined): Position {
+  const next: Position = {
+    symbol: position.symbol,
+    positionSide: position.positionSide,
+    qty: position.qty,
+    entryValue: position.entryValue,
+    leverage: position.leverage,
+  };
+  if (voucher !== undefined) next.voucher = voucher;
+  return next;
+}
+
+/**
+ * PV-4, D-18: a voucher order done without a fill forfeits the whole principal and returns its own
+ * margin; after a partial fill the position keeps all voucher margin and its own margin shrinks to
+ * what the filled quantity needs beyond the voucher.
+ */
+export function releaseCancelledVoucherOrder(ctx: Ctx, order: Order): void {
+  if (order.voucherId === undefined) return;
+  const index = voucherIndex(ctx, order.voucherId);
+  const voucher = ctx.positionVouchers[index] as PositionVoucher;
+  if (order.heldMargin !== undefined) {
+    ctx.own = ctx.own.plus(dec(order.heldMargin.ownMargin));
+    setVoucherStatus(ctx, index, 'consumed');
+    ctx.effects.push({
+      type: 'VoucherForfeited', seq: ctx.seq, at: ctx.at, rule: 'PV-4',
+      voucherId: voucher.id, orderId: order.orderId, amount: order.heldMargin.voucherMargin,
+    });
+    return;
+  }
+  const positionIndex = ctx.positions.findIndex((p) => p.voucher?.voucherId === order.voucherId);
+  const position = ctx.positions[positionIndex];
+  if (position?.voucher === undefined) return;
+  const target = max(ZERO, requiredMargin(ctx, order.filledQty, order.price, order.leverage).minus(dec(voucher.amount)));
+  const ownMargin = dec(position.voucher.ownMargin);
+  if (ownMargin.lte(target)) return;
+  ctx.own = ctx.own.plus(ownMargin.minus(target));
+  ctx.positions = replaceAt(ctx.positions, positionIndex, positionWithVoucher(position, {
+    voucherId: position.voucher.voucherId,
+    voucherMargin: position.voucher.voucherMargin,
+    ownMargin: str(target),
+  }));
+}
+
+/**
+ * PV-8, D-19: a voucher position closed to zero forfeits what is left of its voucher margin (even
+ * 0), returns its own margin, and consumes the voucher; its opening order, if still open, goes on
+ * without it.
+ */
+export function closeVoucherPosition(ctx: Ctx, margin: VoucherMargin, closingOrderId: string): void {
+  ctx.own = ctx.own.plus(dec(margin.ownMargin));
+  setVoucherStatus(ctx, voucherIndex(ctx, margin.voucherId), 'consumed');
+  const orderIndex = ctx.orders.findIndex((o) => o.voucherId === margin.voucherId);
+  const order = ctx.orders[orderIndex];
+  if (order !== undefined) ctx.orders = replaceAt(ctx.orders, orderIndex, orderWithoutVoucher(order));
+  ctx.effects.push({
+    type: 'VoucherForfeited', seq: ctx.seq, at: ctx.at, rule: 'PV-8',
+    voucherId: margin.voucherId, orderId: closingOrderId, amount: margin.voucherMargin,
+  });
+}
+
+function orderWithoutVoucher(order: Order): Order {
+  const next: Order = {
+    orderId: order.orderId,
+    symbol: order.symbol,
+    positionSide: order.positionSide,
+    action: order.action,
+    qty: order.qty,
+    price: order.price,
+    leverage: order.leverage,
+    marginMode: order.marginMode,
+    source: order.source,
+    feeVoucher: order.feeVoucher,
+    filledQty: order.filledQty,
+    realisedPnl: order.realisedPnl,
+    closingNotional: order.closingNotional,
+    bonusPaid: order.bonusPaid,
+    voucherPositionClosed: order.voucherPositionClosed,
+  };
+  if (order.lastFillAt !== undefined) next.lastFillAt = order.lastFillAt;
+  return next;
+}
+
+/**
+ * PV-7, PV-10, D-30: a voucher position's realised profit is the user's and is recorded against
+ * its voucher; on a flagged account it is clawed back instead of credited. Returns whether the
+ * profit was credited to the own balance.
+ */
+export function recordVoucherProfit(ctx: Ctx, voucherId: string, profit: Big): boolean {
+  const index = voucherIndex(ctx, voucherId);
+  const voucher = ctx.positionVouchers[index] as PositionVoucher;
+  if (ctx.status === 'flagged') {
+    ctx.effects.push({
+      type: 'ProfitClawedBack', seq: ctx.seq, at: ctx.at, rule: 'PV-10',
+      voucherId, amount: str(profit), outstanding: voucher.outstanding,
+    });
+    return false;
+  }
+  ctx.positionVouchers = replaceAt(ctx.positionVouchers, index,
+    positionVoucherWith(voucher, voucher.status, str(dec(voucher.profit).plus(profit)), voucher.outstanding));
+  return true;
+}
+
+/** Takes what it can of one voucher's outstanding clawback from the own balance (D-27). */
+function take(ctx: Ctx, index: number, outstanding: Big, always: boolean): void {
+  const voucher = ctx.positionVouchers[index] as PositionVoucher;
+  const amount = min(outstanding, takeable(ctx));
+  if (!always && !isPositive(amount)) return;
+  const left = outstanding.minus(amount);
+  ctx.own = ctx.own.minus(amount);
+  ctx.positionVouchers = replaceAt(ctx.positionVouchers, index, positionVoucherWith(voucher, voucher.status, voucher.profit, str(left)));
+  ctx.effects.push({
+    type: 'ProfitClawedBack', seq: ctx.seq, at: ctx.at, rule: 'PV-10',
+    voucherId: voucher.id, amount: str(amount), outstanding: str(left),
+  });
+}
+
+/** PV-10, D-20: on a flag, each voucher with recorded profit has it clawed back, one effect each. */
+export function clawBackOnFlag(ctx: Ctx): void {
+  for (let i = 0; i < ctx.positionVouchers.length; i++) {
+    const profit = dec((ctx.positionVouchers[i] as PositionVoucher).profit);
+    if (isPositive(profit)) take(ctx, i, profit, true);
+  }
+}
+
+/** PV-10, D-30: after an accepted funds movement, outstanding clawbacks take what funds allow. */
+export function takeOutstandingClawbacks(ctx: Ctx): void {
+  for (let i = 0; i < ctx.positionVouchers.length; i++) {
+    const outstanding = dec((ctx.positionVouchers[i] as PositionVoucher).outstanding);
+    if (isPositive(outstanding)) take(ctx, i, outstanding, false);
+  }
+}
+
+/** PV-9: an available voucher lapses at `expiresAt`; one in use lives with its position. */
+export function expirePositionVoucher(ctx: Ctx, index: number): void {
+  const voucher = ctx.positionVouchers[index] as PositionVoucher;
+  setVoucherStatus(ctx, index, 'expired');
+  ctx.effects.push({
+    type: 'VoucherExpired', seq: ctx.seq, at: ctx.at, rule: 'PV-9',
+    voucherId: voucher.id, kind: 'positionVoucher', unused: voucher.amount,
+  });
+}
+
+/** G-7: a flag revokes an available voucher. */
+export function revokePositionVoucher(ctx: Ctx, index: number): void {
+  const voucher = ctx.positionVouchers[index] as PositionVoucher;
+  setVoucherStatus(ctx, index, 'revoked');
+  ctx.effects.push({
+    type: 'VoucherRevoked', seq: ctx.seq, at: ctx.at, rule: 'G-7',
+    voucherId: voucher.id, kind: 'positionVoucher', unused: voucher.amount,
+  });
+}

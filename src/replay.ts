@@ -1,0 +1,94 @@
+/**
+ * Scenario files and event logs (RULES.md section 7, D-25): decoded whole before anything is
+ * applied, then replayed through `step` from a new account.
+ */
+import * as t from 'io-ts';
+import { either } from 'fp-ts';
+import { decodeWith, reportErrors, struct, type DecodeError, type Decoded } from './core/codec';
+import { eventCodec, type Event } from './core/events';
+import type { Effect } from './core/effects';
+import { DEFAULT_POLICY, PolicyInputCodec, type PolicyInput } from './core/policy';
+import { accountCodec, createAccount, type Account, type AccountState } from './core/state';
+import { step } from './step';
+
+function buildScenarioCodec(scale: number) {
+  return struct('Scenario', { account: accountCodec(scale), events: t.array(eventCodec(scale)) }, { policy: PolicyInputCodec });
+}
+
+export type Scenario = t.TypeOf<ReturnType<typeof buildScenarioCodec>>;
+
+export interface ReplayResult {
+  readonly effects: Effect[];
+  readonly state: AccountState;
+}
+
+function scaleOf(policy: unknown): number {
+  const decoded = PolicyInputCodec.decode(policy ?? {});
+  return decoded._tag === 'Right' ? (decoded.right.scale ?? DEFAULT_POLICY.scale) : DEFAULT_POLICY.scale;
+}
+
+/** Decodes an event from untrusted JSON against an account's scale (D-25). */
+export function decodeEvent(u: unknown, scale: number = DEFAULT_POLICY.scale): Decoded<Event> {
+  return decodeWith(eventCodec(scale), u);
+}
+
+/** Decodes a scenario file: the policy's scale governs the account and the events (D-25). */
+export function decodeScenario(u: unknown): Decoded<Scenario> {
+  const policy = typeof u === 'object' && u !== null ? (u as Record<string, unknown>)['policy'] : undefined;
+  return decodeWith(buildScenarioCodec(scaleOf(policy)), u);
+}
+
+/**
+ * Decodes an NDJSON event log (one event a line, blank lines skipped) with the account and the
+ * policy given apart. Errors name the line: `line 4: amount: ...`.
+ */
+export function decodeEventLog(text: string, account: unknown, policy?: unknown): Decoded<Scenario> {
+  const errors: DecodeError[] = [];
+  const policyResult = decodeWith(PolicyInputCodec, policy ?? {}, 'policy');
+  if (policyResult._tag === 'Left') errors.push(...policyResult.left);
+  const scale = scaleOf(policy);
+  const accountResult = decodeWith(accountCodec(scale), account, 'account');
+  if (accountResult._tag === 'Left') errors.push(...accountResult.left);
+  const events: Event[] = [];
+  const codec = eventCodec(scale);
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (line.trim() === '') return;
+    let json: unknown;
+    try {
+      json = JSON.parse(line);
+    } catch {
+      errors.push({ path: `line ${i + 1}`, message: 'expected a JSON event, got text that is not JSON' });
+      return;
+    }
+    const decoded = codec.decode(json);
+    if (decoded._tag === 'Left') errors.push(...reportErrors(decoded.left, `line ${i + 1}`));
+    else events.push(decoded.right);
+  });
+  if (errors.length > 0 || accountResult._tag === 'Left' || policyResult._tag === 'Left') return either.left(errors);
+  const scenario: Scenario = { account: accountResult.right, events };
+  if (policy !== undefined) scenario.policy = policyResult.right;
+  return either.right(scenario);
+}
+
+/** Replays already decoded events on a new account (section 7). */
+export function replayEvents(account: Account, policy: PolicyInput | undefined, events: readonly Event[]): ReplayResult {
+  let state = createAccount(account, policy);
+  const effects: Effect[] = [];
+  for (const event of events) {
+    const result = step(state, event);
+    state = result.state;
+    for (const effect of result.effects) effects.push(effect);
+  }
+  return { effects, state };
+}
+
+/** Replays a decoded scenario: `{ effects, state }`, as the command line prints it. */
+export function replay(scenario: Scenario): ReplayResult {
+  return replayEvents(scenario.account, scenario.policy, scenario.events);
+}
+
+/** Decodes untrusted JSON and replays it; a file that does not decode applies nothing. */
+export function replayJson(u: unknown): Decoded<ReplayResult> {
+  const decoded = decodeScenario(u);
+  return decoded._tag === 'Left' ? decoded : either.right(replay(decoded.right));
+}
