@@ -22,9 +22,15 @@ export interface ReplayResult {
   readonly state: AccountState;
 }
 
+/**
+ * The scale the account and the events are decoded against (D-25): the policy's own `scale` when
+ * that field is valid, even if another policy field is not, so that every error is reported.
+ */
 function scaleOf(policy: unknown): number {
-  const decoded = PolicyInputCodec.decode(policy ?? {});
-  return decoded._tag === 'Right' ? (decoded.right.scale ?? DEFAULT_POLICY.scale) : DEFAULT_POLICY.scale;
+  const scale: unknown = typeof policy === 'object' && policy !== null ? (policy as Record<string, unknown>)['scale'] : undefined;
+  if (scale === undefined) return DEFAULT_POLICY.scale;
+  const decoded = PolicyInputCodec.props.scale.decode(scale);
+  return decoded._tag === 'Right' ? decoded.right : DEFAULT_POLICY.scale;
 }
 
 /** Decodes an event from untrusted JSON against an account's scale (D-25). */

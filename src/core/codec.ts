@@ -126,7 +126,8 @@ export function taggedUnion<M extends Record<string, t.Mixed>>(
         const value: unknown = (u as Record<string, unknown>)[tag];
         return t.failure(value, [...c, { key: tag, type: t.string, actual: value }], `expected one of ${expected}, got ${describe(value)}`);
       }
-      return member.validate(u, c);
+      // A context entry for the member, so that a struct member's own parts stay out of the path.
+      return member.validate(u, t.appendContext(c, '', member, u));
     },
     (a) => (memberOf(a) as t.Mixed).encode(a),
   );
@@ -143,7 +144,7 @@ function pathOf(context: t.Context): string {
   for (let i = 1; i < context.length; i++) {
     const entry = context[i];
     const parent = context[i - 1];
-    if (entry === undefined || parent === undefined) continue;
+    if (entry === undefined || parent === undefined || entry.key === '') continue;
     // Intersections and unions repeat the same key; arrays show their index in brackets.
     const parentTag = (parent.type as { _tag?: string })._tag;
     if (parentTag === 'IntersectionType' || parentTag === 'UnionType') continue;

@@ -6,7 +6,9 @@ import * as t from 'io-ts';
 import { decimal, integer, MAX_SCALE } from './codec';
 import { dec, type Big } from './money';
 
-const policyDecimal = decimal(MAX_SCALE, 'positive');
+/** D-1: the scale limit is for the account and the events, not the policy: its decimals are unlimited. */
+const UNLIMITED = Number.POSITIVE_INFINITY;
+const policyDecimal = decimal(UNLIMITED, 'positive');
 const scaleCodec = new t.Type<number, number, unknown>(
   'Scale',
   (u): u is number => typeof u === 'number' && Number.isInteger(u) && u >= 0 && u <= MAX_SCALE,
@@ -22,7 +24,7 @@ const InstrumentCodec = t.type({ mmr: policyDecimal }, 'Instrument');
 
 const policyFields = {
   scale: scaleCodec,
-  minLoss: decimal(MAX_SCALE, 'nonNegative'),
+  minLoss: decimal(UNLIMITED, 'nonNegative'),
   spillover: t.boolean,
   reclaimGuard: t.boolean,
   reclaimGuardRate: policyDecimal,
