@@ -17,7 +17,8 @@ import {
   type DecodeError,
   type Decoded,
 } from '../../src/index';
-import { account, fill, flag, funding, grantFb, grantLcv, grantPv, mark, place, run, tick, transfer } from '../helpers/dsl';
+import { account, fill, place, run } from '../helpers/dsl';
+import { richSession, statesOf } from './support';
 
 function errorsOf<A>(decoded: Decoded<A>): string[] {
   if (decoded._tag === 'Right') throw new Error('expected a decode error');
@@ -360,44 +361,9 @@ describe('D-26 policy validation', () => {
   });
 });
 
-/** A state touched by every kind of event, so that every optional part of the state is present. */
-function richStates(): AccountState[] {
-  const states: AccountState[] = [];
-  let state = account({ ownBalance: '60' }, { instruments: { BTCUSDT: { mmr: '0.12' } } });
-  states.push(state);
-  const events = [
-    grantLcv('L1', '10', { expiresAt: 9e12, minClosingNotional: '5' }, 100),
-    grantLcv('L2', '3', {}, 100),
-    grantPv('P1', '20', { maxLeverage: '20', symbols: ['ETHUSDT'], allowOwnFunds: true }),
-    grantPv('P2', '5', { expiresAt: 5000 }),
-    grantFb('F1', '30', '0.5', { expiresAt: 3000 }),
-    place('v1', 'open', '2', '100', { symbol: 'ETHUSDT', leverage: '5', voucher: 'P1' }),
-    fill('v1', '1', '100', '0.1'),
-    place('o1', 'open', '3', '100', { leverage: '100', at: 200, voucher: 'none' }),
-    fill('o1', '3', '100', '0.3'),
-    place('c1', 'close', '1', '90'),
-    fill('c1', '1', '90', '0.1'),
-    mark('95'),
-    funding('0.2'),
-    transfer('out', '1'),
-    place('c3', 'close', '1', '80'),
-    fill('c3', '1', '80'),
-    tick(4000),
-    tick(90_000_000),
-    place('c2', 'close', '1', '120', { symbol: 'ETHUSDT' }),
-    fill('c2', '1', '130'),
-    flag(),
-    transfer('in', '50'),
-  ];
-  for (const event of events) {
-    state = run(state, [event]).state;
-    states.push(state);
-  }
-  return states;
-}
-
 describe('A-2 decode(encode(state)) equals the state', () => {
-  const states = richStates();
+  const { start: first, events } = richSession();
+  const states = statesOf(first, events);
 
   it('the rich session really fills the state', () => {
     const json = JSON.stringify(states);
