@@ -2,7 +2,7 @@
 // src/ (esbuild, the shipped build's target), runs it under `node --cpu-prof`, and prints the
 // functions with the most self time and the inclusive time of the engine's main stages.
 //
-//   npm run profile -- [typical|heavy|guard|json] [seconds]
+//   npm run profile -- [typical|heavy|guard|json|n=N] [seconds]     (n=N: the scaling account with N vouchers and N positions)
 //
 // The raw profile stays in .cache/bench/prof/ (open it in Chrome DevTools > Performance).
 import { execFileSync } from 'node:child_process';
@@ -34,11 +34,18 @@ function where(frame) {
   for (const [start, path] of moduleStarts) if (start <= frame.lineNumber) file = path;
   return file;
 }
+function nameOf(frame) {
+  if (frame.functionName !== '') return frame.functionName;
+  if (frame.url.endsWith('profile.mjs') && frame.lineNumber === 0) return '(top level)';
+  // An arrow function: name it by its first source text, e.g. `mmrOf: (symbol) =>`.
+  const text = frame.url.endsWith('profile.mjs') ? (bundleLines[frame.lineNumber] ?? '').trim().slice(0, 40) : '';
+  return text === '' ? '(anonymous)' : `(arrow) ${text.replace(/\|/g, '/')}`;
+}
 
 const nodes = new Map(profile.nodes.map((n) => [n.id, n]));
 const parent = new Map();
 for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
-const keyOf = (n) => `${n.callFrame.functionName || '(anonymous)'}  ${where(n.callFrame)}`;
+const keyOf = (n) => `${nameOf(n.callFrame)}  ${where(n.callFrame)}`;
 const self = new Map();
 const inclusive = new Map();
 let total = 0;
@@ -76,9 +83,16 @@ for (const [k, v] of self) {
 }
 console.log('\n| self, by module | module |\n|---:|---|');
 for (const [k, v] of top(byModule, 15)) console.log(`| ${pct(v)} | ${k} |`);
-console.log('\n| inclusive | function | where |\n|---:|---|---|');
-for (const [k, v] of top(inclusive, 40)) {
-  const [fn, file] = k.split('  ');
-  if (!file.startsWith('src/') && !file.startsWith('big.js') && !file.startsWith('io-ts')) continue;
-  console.log(`| ${pct(v)} | ${fn} | ${file} |`);
+// The stages of a step (G-6) and the handlers of step 2, inclusive of what they call.
+const STAGES = [
+  'JSON.parse', 'decodeEvent', 'step', 'openContext', 'advanceClock', 'applyEvent', 'grantVoucher', 'placeOrder', 'fillOrder', 'cancelOrder',
+  'updateMark', 'settleFunding', 'transferFunds', 'settleCost', 'splitCost', 'coverClosingOrder', 'chooseVoucher', 'retryReclaims',
+  'guardReclaim', 'takeOutstandingClawbacks', 'checkLiquidation', 'marginOf', 'transferable', 'closeContext', 'dec', 'str', 'divide',
+];
+const stage = new Map();
+for (const [k, v] of inclusive) {
+  const fn = k.split('  ')[0];
+  if (STAGES.includes(fn)) stage.set(fn, Math.max(stage.get(fn) ?? 0, v));
 }
+console.log('\n| inclusive | stage or function |\n|---:|---|');
+for (const fn of STAGES) if (stage.has(fn)) console.log(`| ${pct(stage.get(fn))} | ${fn} |`);

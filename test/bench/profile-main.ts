@@ -1,9 +1,9 @@
 /**
  * The profiling workload (scripts/profile.mjs runs it under `node --cpu-prof`): replays one bench
- * stream again and again for a few seconds. Usage: node profile.mjs [typical|heavy|guard|json] [seconds]
+ * stream again and again for a few seconds. Usage: node profile.mjs [typical|heavy|guard|json|n=N] [seconds]
  */
 import { decodeEvent, step, type AccountState, type Event } from '../../src/index';
-import { decodeAll, guardStream, heavyStream, startState, toJsonLines, typicalStream, type Stream } from './streams';
+import { decodeAll, guardStream, heavyStream, scaledStream, startState, toJsonLines, typicalStream, type Stream } from './streams';
 
 const scenario = process.argv[2] ?? 'typical';
 const seconds = Number(process.argv[3] ?? '8');
@@ -14,7 +14,13 @@ function prepared(stream: Stream): { start: AccountState; events: Event[] } {
   return { start, events: decodeAll(stream.events, start.policy.scale) };
 }
 
-const stream = scenario === 'heavy' ? heavyStream(1_000) : scenario === 'guard' ? guardStream(2_000) : typicalStream(2_000);
+const stream = scenario === 'heavy'
+  ? heavyStream(1_000)
+  : scenario === 'guard'
+    ? guardStream(2_000)
+    : scenario.startsWith('n=')
+      ? scaledStream(Number(scenario.slice(2)), 200)
+      : typicalStream(2_000);
 const { start, events } = prepared(stream);
 const lines = toJsonLines(stream.events);
 let sink: unknown;
