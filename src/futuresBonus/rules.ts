@@ -9,11 +9,15 @@ import { marginOf, shownRate } from '../core/margin';
 import { dec, isPositive, isZero, max, min, ROUND_DOWN, str, ZERO, type Big } from '../core/money';
 import type { DeferredReclaim, FuturesBonus, FuturesBonusGrant, ReclaimTrigger } from './codec';
 
-/** FB-2: a bonus whose rate differs from an active bonus (remaining > 0) cannot be granted. */
+/**
+ * FB-2: a bonus whose rate differs (numerically: "0.5" = "0.50") from an active bonus with
+ * remaining > 0 cannot be granted. Steps never leave an active bonus at 0 (it is `spent`), but a
+ * stored state may hold one, so the remaining is checked as the rule says.
+ */
 export function conflictingRate(ctx: Ctx, grant: FuturesBonusGrant): FuturesBonus | undefined {
   const rate = dec(grant.rate);
   for (const bonus of ctx.futuresBonuses) {
-    if (bonus.status === 'active' && !dec(bonus.rate).eq(rate)) return bonus;
+    if (bonus.status === 'active' && isPositive(dec(bonus.remaining)) && !dec(bonus.rate).eq(rate)) return bonus;
   }
   return undefined;
 }
@@ -203,7 +207,12 @@ export function retryReclaims(ctx: Ctx, waiting: readonly DeferredReclaim[]): vo
   }
 }
 
-/** FB-8: an active bonus at its expiry triggers its own reclaim (D-21: one each, grant order). */
+/**
+ * FB-8: an active bonus with remaining > 0 at its expiry triggers its own reclaim (D-21: one
+ * each, grant order). One at 0 (only a stored state can hold it) triggers nothing.
+ */
 export function expireFuturesBonus(ctx: Ctx, index: number): void {
+  const bonus = ctx.futuresBonuses[index];
+  if (bonus === undefined || bonus.status !== 'active' || !isPositive(dec(bonus.remaining))) return;
   triggerReclaim(ctx, [index], 'expiry');
 }
