@@ -46,7 +46,7 @@ export function decodeScenario(u: unknown): Decoded<Scenario> {
 
 /**
  * Decodes an NDJSON event log (one event a line, blank lines skipped) with the account and the
- * policy given apart. Errors name the line: `line 4: amount: ...`.
+ * policy given apart. Errors name the line: `line 4.amount: ...`, `line 5: expected a JSON event ...`.
  */
 export function decodeEventLog(text: string, account: unknown, policy?: unknown): Decoded<Scenario> {
   const errors: DecodeError[] = [];
