@@ -52,7 +52,8 @@ export function splitCost(ctx: Ctx, cost: Big): WalletPayment {
   const bonuses = ctx.futuresBonuses;
   const paying = ctx.status === 'active' && bonuses.length > 0;
   let firstActive: FuturesBonus | undefined;
-  if (paying) for (const bonus of bonuses) if (bonus.status === 'active') { firstActive = bonus; break; }
+  // FB-3: the pool's rate is that of the active bonuses with something left (FB-2 keeps them at one rate).
+  if (paying) for (const bonus of bonuses) if (bonus.status === 'active' && isPositive(dec(bonus.remaining))) { firstActive = bonus; break; }
 
   let left = cost;
   let paid: Big[] | undefined;

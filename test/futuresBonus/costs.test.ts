@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import Big from 'big.js';
 import { account, fill, flag, funding, grantFb, ofType, place, run, transfer, types, type EventInput } from '../helpers/dsl';
 import { guardState } from './support';
+import { decodeState } from '../../src/index';
 
 const cost = (over: Record<string, unknown>) => ({
   type: 'CostSettled', rule: 'P-6', symbol: 'BTCUSDT', positionSide: 'long', fromVoucher: '0', fromOwnMargin: '0', ...over,
@@ -251,5 +252,16 @@ describe('P-6 One CostSettled per cost, parts adding up (property)', () => {
         }
       }),
     );
+  });
+});
+
+describe('FB-3 The pool rate is that of the active bonuses with remaining', () => {
+  it('a stored active bonus at remaining 0 with another rate does not set the split rate', () => {
+    const base = run(account(), [grantFb('F0', '10', '0.3'), place('o1', 'open', '100', '100'), fill('o1', '10', '100')]).state;
+    const stored = decodeState(JSON.parse(JSON.stringify({ ...base, futuresBonuses: base.futuresBonuses.map((b) => ({ ...b, remaining: '0' })) })));
+    if (stored._tag === 'Left') throw new Error('the stored state must decode');
+    // F0 has nothing left, so F (0.5) may be granted (FB-2) and the pool splits at 0.5: 10 -> 5 / 5.
+    const { effects } = run(stored.right, [grantFb('F', '100', '0.5'), fill('o1', '1', '100', '10')]);
+    expect(ofType(effects, 'CostSettled')[0]).toMatchObject({ fromBonus: [{ bonusId: 'F', amount: '5' }], fromOwn: '5' });
   });
 });
