@@ -14,6 +14,7 @@ import { cancelOrder, fillOrder, placeOrder, settleFunding, updateMark } from '.
 import { flagAccount, grantVoucher, transferFunds } from './core/account';
 import { retryReclaims } from './futuresBonus/rules';
 import { takeOutstandingClawbacks } from './positionVoucher/rules';
+import type { Trace } from './core/trace';
 
 export interface StepResult {
   readonly state: AccountState;
@@ -64,11 +65,19 @@ function checkLiquidation(ctx: Ctx): void {
  * domain failure is an `EventRejected` effect, and the same inputs give the same output.
  */
 export function step(state: AccountState, event: Event): StepResult {
+  return tracedStep(state, event, undefined);
+}
+
+/**
+ * `step` with observation points for `explain` (the same code path: a trace only reads). Not
+ * part of the public API.
+ */
+export function tracedStep(state: AccountState, event: Event, trace: Trace | undefined): StepResult {
   // G-5, D-3: a redelivered event changes nothing, and its `at` is not even looked at.
   if (event.seq <= state.lastSeq) {
     return { state, effects: [{ type: 'EventIgnored', seq: event.seq, at: event.at, rule: 'G-5', reason: 'duplicate' }] };
   }
-  const ctx = openContext(state, event.seq, event.at);
+  const ctx = openContext(state, event.seq, event.at, trace);
   ctx.lastSeq = event.seq;
   if (event.at < state.clock) {
     // D-28: an event from the past advances `seq` only.
@@ -76,9 +85,12 @@ export function step(state: AccountState, event: Event): StepResult {
     return { state: closeContext(ctx), effects: ctx.effects };
   }
   advanceClock(ctx, event.at);
+  trace?.eventBegins(ctx);
   // D-5: the reclaims waiting when the event itself begins are the ones step 3 retries.
   const waiting = ctx.reclaims;
-  if (applyEvent(ctx, event)) {
+  const movedFunds = applyEvent(ctx, event);
+  trace?.eventApplied(ctx, movedFunds);
+  if (movedFunds) {
     retryReclaims(ctx, waiting);
     takeOutstandingClawbacks(ctx);
   }

@@ -10,6 +10,7 @@ import { dec, str, type Big } from './money';
 import type { Compensation, LossCoverageVoucher } from '../lossCoverage/codec';
 import type { PositionVoucher } from '../positionVoucher/codec';
 import type { DeferredReclaim, FuturesBonus } from '../futuresBonus/codec';
+import type { Trace } from './trace';
 
 export interface Ctx {
   readonly input: AccountState;
@@ -33,9 +34,11 @@ export interface Ctx {
   readonly seq: number;
   /** When the effect being produced takes effect: the due time during clock work, else the event's `at`. */
   at: number;
+  /** Observation points for `explain`; never set by `step`. */
+  readonly trace: Trace | undefined;
 }
 
-export function openContext(state: AccountState, seq: number, at: number): Ctx {
+export function openContext(state: AccountState, seq: number, at: number, trace?: Trace): Ctx {
   const rules = rulesOf(state.policy);
   return {
     input: state,
@@ -57,6 +60,7 @@ export function openContext(state: AccountState, seq: number, at: number): Ctx {
     effects: [],
     seq,
     at,
+    trace,
   };
 }
 

@@ -20,6 +20,7 @@ export function settleCost(
 ): boolean {
   const position = ctx.positions[positionIndex];
   assert(position !== undefined, 'a cost names an existing position');
+  ctx.trace?.costDue(ctx, positionIndex, amount);
   const margins = payFromVoucherMargins(ctx, positionIndex, amount);
   const wallet = splitCost(ctx, margins.rest);
   const effect: EffectOf<'CostSettled'> = {

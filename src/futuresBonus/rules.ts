@@ -5,7 +5,7 @@
 import type { Ctx } from '../core/context';
 import { append, removeAt } from '../core/context';
 import type { BonusPayment } from '../core/effects';
-import { marginOf, shownRate } from '../core/margin';
+import { marginOf, shownRate, type Margin } from '../core/margin';
 import { dec, isPositive, isZero, max, min, ROUND_DOWN, str, ZERO, type Big } from '../core/money';
 import type { DeferredReclaim, FuturesBonus, FuturesBonusGrant, ReclaimTrigger } from './codec';
 
@@ -34,6 +34,11 @@ export function grantFuturesBonus(ctx: Ctx, grant: FuturesBonusGrant): void {
     remaining: grant.amount,
     status: 'active',
   });
+}
+
+/** FB-3: the active pool's share of a wallet cost, `cost x rate` rounded down to `scale`. */
+export function bonusShare(cost: Big, rate: string, scale: number): Big {
+  return cost.times(dec(rate)).round(scale, ROUND_DOWN);
 }
 
 export interface WalletPayment {
@@ -74,10 +79,7 @@ export function splitCost(ctx: Ctx, cost: Big): WalletPayment {
     return want.minus(need);
   };
 
-  if (firstActive !== undefined) {
-    const bonusShare = cost.times(dec(firstActive.rate)).round(ctx.scale, ROUND_DOWN);
-    left = left.minus(drain('active', bonusShare));
-  }
+  if (firstActive !== undefined) left = left.minus(drain('active', bonusShare(cost, firstActive.rate, ctx.scale)));
   const fromOwn = min(left, max(ZERO, ctx.own));
   left = left.minus(fromOwn);
   if (paying) {
@@ -116,19 +118,27 @@ function withRemaining(bonus: FuturesBonus, remaining: Big, status: FuturesBonus
   };
 }
 
-export type GuardDecision = { readonly allowed: true } | { readonly allowed: false; readonly projectedMarginRate: string | null };
+/**
+ * The guard's decision on a reclaim (FB-10). `after` is the margin once the reclaim is out
+ * (`MM`, `E - B`); it is absent only when the policy turns the guard off.
+ */
+export type GuardDecision =
+  | { readonly allowed: true; readonly after: Margin | undefined }
+  | { readonly allowed: false; readonly after: Margin; readonly projectedMarginRate: string | null };
+
+const GUARD_OFF: GuardDecision = { allowed: true, after: undefined };
 
 /**
  * FB-10: a reclaim of `amount` may go ahead only if the margin rate after it stays below the
  * guard rate, decided exactly: `MM = 0`, or `E - B > 0` and `MM < guardRate x (E - B)`.
  */
 export function guardReclaim(ctx: Ctx, amount: Big): GuardDecision {
-  if (!ctx.rules.reclaimGuard) return { allowed: true };
+  if (!ctx.rules.reclaimGuard) return GUARD_OFF;
   const margin = marginOf(ctx);
-  if (isZero(margin.mm)) return { allowed: true };
-  const after = margin.equity.minus(amount);
-  if (isPositive(after) && margin.mm.lt(ctx.rules.reclaimGuardRate.times(after))) return { allowed: true };
-  return { allowed: false, projectedMarginRate: shownRate({ mm: margin.mm, equity: after }) };
+  const after: Margin = { mm: margin.mm, equity: margin.equity.minus(amount) };
+  if (isZero(margin.mm)) return { allowed: true, after };
+  if (isPositive(after.equity) && margin.mm.lt(ctx.rules.reclaimGuardRate.times(after.equity))) return { allowed: true, after };
+  return { allowed: false, after, projectedMarginRate: shownRate(after) };
 }
 
 function bonusIndexes(ctx: Ctx, ids: readonly string[], status: FuturesBonus['status']): number[] {
@@ -165,6 +175,7 @@ export function triggerReclaim(ctx: Ctx, indexes: readonly number[], trigger: Re
   if (indexes.length === 0) return;
   const amount = sumRemaining(ctx, indexes);
   const decision = guardReclaim(ctx, amount);
+  ctx.trace?.reclaimAttempted(ctx, { indexes, amount, trigger, retry: false, decision });
   if (decision.allowed) {
     carryOut(ctx, indexes, amount, trigger);
     return;
@@ -202,7 +213,9 @@ export function retryReclaims(ctx: Ctx, waiting: readonly DeferredReclaim[]): vo
       continue;
     }
     const amount = sumRemaining(ctx, indexes);
-    if (!guardReclaim(ctx, amount).allowed) continue;
+    const decision = guardReclaim(ctx, amount);
+    ctx.trace?.reclaimAttempted(ctx, { indexes, amount, trigger: reclaim.trigger, retry: true, decision });
+    if (!decision.allowed) continue;
     ctx.reclaims = removeAt(ctx.reclaims, position);
     carryOut(ctx, indexes, amount, reclaim.trigger);
   }

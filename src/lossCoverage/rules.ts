@@ -6,7 +6,8 @@ import type { Ctx } from '../core/context';
 import { append, removeAt, replaceAt } from '../core/context';
 import { nextUtcMidnight } from '../core/clock';
 import { dec, isPositive, isZero, min, str, type Big } from '../core/money';
-import type { Order } from '../core/state';
+import type { AccountType, Order } from '../core/state';
+import { failuresOf, passesAll, type Check } from '../core/checks';
 import type { Compensation, LossCoverageGrant, LossCoverageVoucher } from './codec';
 
 export function grantLossCoverage(ctx: Ctx, grant: LossCoverageGrant): void {
@@ -48,29 +49,79 @@ export function orderLoss(order: Order): Big {
   return dec(order.realisedPnl).neg();
 }
 
+/** Why a done closing order cannot be covered at all (LCV-2, D-16, D-32), with the numbers behind it. */
+export type OrderIneligibility =
+  | { readonly rule: 'LCV-2'; readonly code: 'LOSS_NOT_ABOVE_MINIMUM'; readonly loss: string; readonly minLoss: string }
+  | { readonly rule: 'LCV-2'; readonly code: 'SOURCE_NOT_MAIN'; readonly source: Order['source'] }
+  | { readonly rule: 'LCV-2'; readonly code: 'ACCOUNT_NOT_MAIN'; readonly accountType: AccountType }
+  | { readonly rule: 'LCV-2'; readonly code: 'ACCOUNT_FLAGGED' }
+  | { readonly rule: 'LCV-2'; readonly code: 'FEE_VOUCHER' }
+  | { readonly rule: 'LCV-2'; readonly code: 'VOUCHER_POSITION' }
+  | { readonly rule: 'LCV-2'; readonly code: 'BONUS_PAID' };
+
+const ORDER_CHECKS: readonly Check<[Ctx, Order], OrderIneligibility>[] = [
+  {
+    fails: (ctx, order) => !orderLoss(order).gt(ctx.rules.minLoss),
+    finding: (ctx, order) => ({ rule: 'LCV-2', code: 'LOSS_NOT_ABOVE_MINIMUM', loss: str(orderLoss(order)), minLoss: str(ctx.rules.minLoss) }),
+  },
+  { fails: (_, order) => order.source !== 'main', finding: (_, order) => ({ rule: 'LCV-2', code: 'SOURCE_NOT_MAIN', source: order.source }) },
+  {
+    fails: (ctx) => ctx.input.accountType !== 'main',
+    finding: (ctx) => ({ rule: 'LCV-2', code: 'ACCOUNT_NOT_MAIN', accountType: ctx.input.accountType }),
+  },
+  { fails: (ctx) => ctx.status !== 'active', finding: () => ({ rule: 'LCV-2', code: 'ACCOUNT_FLAGGED' }) },
+  { fails: (_, order) => order.feeVoucher, finding: () => ({ rule: 'LCV-2', code: 'FEE_VOUCHER' }) },
+  { fails: (_, order) => order.voucherPositionClosed, finding: () => ({ rule: 'LCV-2', code: 'VOUCHER_POSITION' }) },
+  { fails: (_, order) => order.bonusPaid, finding: () => ({ rule: 'LCV-2', code: 'BONUS_PAID' }) },
+];
+
 /** LCV-2, D-16, D-32: whether a done closing order may be covered at all. */
 export function eligibleOrder(ctx: Ctx, order: Order): boolean {
-  return (
-    order.action === 'close' &&
-    !isZero(dec(order.filledQty)) &&
-    orderLoss(order).gt(ctx.rules.minLoss) &&
-    order.source === 'main' &&
-    ctx.input.accountType === 'main' &&
-    ctx.status === 'active' &&
-    !order.feeVoucher &&
-    !order.voucherPositionClosed &&
-    !order.bonusPaid
-  );
+  return order.action === 'close' && !isZero(dec(order.filledQty)) && passesAll(ORDER_CHECKS, ctx, order);
 }
+
+/** LCV-2: every condition a done closing order fails (empty when it may be covered). */
+export function orderIneligibility(ctx: Ctx, order: Order): OrderIneligibility[] {
+  return failuresOf(ORDER_CHECKS, ctx, order);
+}
+
+/** Why a loss coverage voucher cannot cover a done closing order (LCV-3), with the numbers behind it. */
+export type VoucherIneligibility =
+  | { readonly rule: 'LCV-3'; readonly code: 'VOUCHER_NOT_AVAILABLE'; readonly status: LossCoverageVoucher['status'] }
+  | { readonly rule: 'LCV-3'; readonly code: 'GRANTED_NOT_BEFORE_CLOSE'; readonly grantedAt: number; readonly closedAt: number }
+  | {
+      readonly rule: 'LCV-3';
+      readonly code: 'CLOSING_NOTIONAL_BELOW_MINIMUM';
+      readonly closingNotional: string;
+      readonly minClosingNotional: string;
+    };
+
+const VOUCHER_CHECKS: readonly Check<[LossCoverageVoucher, Order], VoucherIneligibility>[] = [
+  {
+    fails: (voucher) => voucher.status !== 'available',
+    finding: (voucher) => ({ rule: 'LCV-3', code: 'VOUCHER_NOT_AVAILABLE', status: voucher.status }),
+  },
+  {
+    fails: (voucher, order) => order.lastFillAt === undefined || voucher.grantedAt >= order.lastFillAt,
+    finding: (voucher, order) => ({ rule: 'LCV-3', code: 'GRANTED_NOT_BEFORE_CLOSE', grantedAt: voucher.grantedAt, closedAt: order.lastFillAt ?? 0 }),
+  },
+  {
+    fails: (voucher, order) => voucher.minClosingNotional !== undefined && dec(order.closingNotional).lt(dec(voucher.minClosingNotional)),
+    finding: (voucher, order) => ({
+      rule: 'LCV-3', code: 'CLOSING_NOTIONAL_BELOW_MINIMUM',
+      closingNotional: str(dec(order.closingNotional)), minClosingNotional: voucher.minClosingNotional ?? '0',
+    }),
+  },
+];
 
 /** LCV-3: available now, granted strictly before the close, and the closing notional reaches its threshold. */
 export function eligibleVoucher(voucher: LossCoverageVoucher, order: Order): boolean {
-  return (
-    voucher.status === 'available' &&
-    order.lastFillAt !== undefined &&
-    voucher.grantedAt < order.lastFillAt &&
-    (voucher.minClosingNotional === undefined || dec(order.closingNotional).gte(dec(voucher.minClosingNotional)))
-  );
+  return passesAll(VOUCHER_CHECKS, voucher, order);
+}
+
+/** LCV-3: every condition a voucher fails for a done closing order (empty when it is eligible). */
+export function voucherIneligibility(voucher: LossCoverageVoucher, order: Order): VoucherIneligibility[] {
+  return failuresOf(VOUCHER_CHECKS, voucher, order);
 }
 
 /**
@@ -78,6 +129,7 @@ export function eligibleVoucher(voucher: LossCoverageVoucher, order: Order): boo
  * (FIFO), one voucher per order unless the policy lets the rest spill over to the next.
  */
 export function coverClosingOrder(ctx: Ctx, order: Order): void {
+  ctx.trace?.closingOrderDone(ctx, order);
   if (!eligibleOrder(ctx, order)) return;
   const loss = orderLoss(order);
   const closedAt = order.lastFillAt as number;

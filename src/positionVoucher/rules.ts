@@ -8,7 +8,8 @@ import type { EventOf } from '../core/events';
 import type { VoucherReason } from '../core/effects';
 import { takeable, transferable } from '../core/margin';
 import { dec, divide, isPositive, max, min, ROUND_UP, str, ZERO, type Big } from '../core/money';
-import type { Order, Position } from '../core/state';
+import type { AccountType, Order, Position, PositionMode } from '../core/state';
+import { failuresOf, passesAll, type Check } from '../core/checks';
 import type { PositionVoucher, PositionVoucherGrant, VoucherMargin } from './codec';
 
 type OrderPlaced = EventOf<'OrderPlaced'>;
@@ -17,7 +18,8 @@ export function grantPositionVoucher(ctx: Ctx, grant: PositionVoucherGrant): voi
   const voucher: PositionVoucher = {
     kind: grant.kind,
     id: grant.id,
-    amount: grant.amount,
+    // G-2: the amount reaches effects as it is (voucherMargin, forfeited, unused): keep it canonical ("007.0" -> "7").
+    amount: str(dec(grant.amount)),
     expiresAt: grant.expiresAt,
     grantedAt: ctx.at,
     grantSeq: ctx.seq,
@@ -76,38 +78,113 @@ export function lockedByVoucher(ctx: Ctx, symbol: string, side: Position['positi
   return false;
 }
 
-function sideBusy(ctx: Ctx, symbol: string, side: Position['positionSide']): boolean {
-  for (const p of ctx.positions) if (p.symbol === symbol && p.positionSide === side) return true;
-  for (const o of ctx.orders) if (o.symbol === symbol && o.positionSide === side && o.action === 'open') return true;
-  return false;
+/** What keeps `(symbol, side)` busy for a new voucher position: a position, or an open opening order (its id). */
+function sideOccupant(ctx: Ctx, symbol: string, side: Position['positionSide']): { readonly orderId?: string } | undefined {
+  for (const p of ctx.positions) if (p.symbol === symbol && p.positionSide === side) return {};
+  for (const o of ctx.orders) if (o.symbol === symbol && o.positionSide === side && o.action === 'open') return { orderId: o.orderId };
+  return undefined;
 }
 
-/** D-34: vouchers in use on the symbol, either side, other than `except`. */
-function symbolHasVoucher(ctx: Ctx, symbol: string, except: string | undefined): boolean {
-  for (const p of ctx.positions) if (p.symbol === symbol && p.voucher !== undefined && p.voucher.voucherId !== except) return true;
-  for (const o of ctx.orders) if (o.symbol === symbol && o.voucherId !== undefined && o.voucherId !== except) return true;
-  return false;
+/** D-34: the id of a voucher in use on the symbol, either side, other than `except`. */
+function voucherOnSymbol(ctx: Ctx, symbol: string, except: string | undefined): string | undefined {
+  for (const p of ctx.positions) if (p.symbol === symbol && p.voucher !== undefined && p.voucher.voucherId !== except) return p.voucher.voucherId;
+  for (const o of ctx.orders) if (o.symbol === symbol && o.voucherId !== undefined && o.voucherId !== except) return o.voucherId;
+  return undefined;
 }
+
+/** Why a position voucher cannot back an order (PV-1, PV-2, D-34), with the numbers behind it. */
+export type VoucherFailure =
+  | { readonly rule: 'PV-2'; readonly code: 'VOUCHER_UNAVAILABLE' }
+  | { readonly rule: 'PV-1'; readonly code: 'NOT_OPENING' }
+  | { readonly rule: 'PV-1'; readonly code: 'ACCOUNT_NOT_MAIN'; readonly accountType: AccountType }
+  | { readonly rule: 'PV-1'; readonly code: 'ACCOUNT_FLAGGED' }
+  | { readonly rule: 'PV-1'; readonly code: 'NOT_HEDGE_MODE'; readonly positionMode: PositionMode }
+  | { readonly rule: 'PV-1'; readonly code: 'NOT_ISOLATED'; readonly marginMode: OrderPlaced['marginMode'] }
+  | { readonly rule: 'PV-1'; readonly code: 'SOURCE_NOT_MAIN'; readonly source: OrderPlaced['source'] }
+  | { readonly rule: 'PV-1'; readonly code: 'SYMBOL_NOT_ALLOWED'; readonly symbol: string; readonly symbols: readonly string[] }
+  | { readonly rule: 'PV-1'; readonly code: 'LEVERAGE_TOO_HIGH'; readonly leverage: string; readonly maxLeverage: string }
+  | {
+      readonly rule: 'PV-1';
+      readonly code: 'SIDE_BUSY';
+      readonly symbol: string;
+      readonly positionSide: OrderPlaced['positionSide'];
+      /** The open opening order that holds the side; absent when a position does. */
+      readonly orderId?: string;
+    }
+  | { readonly rule: 'PV-1'; readonly code: 'SYMBOL_HAS_VOUCHER'; readonly symbol: string; readonly voucherId: string }
+  | {
+      readonly rule: 'PV-1';
+      readonly code: 'MARGIN_NOT_COVERED';
+      /** `qty x price / leverage`, rounded up (D-11). */
+      readonly required: string;
+      readonly amount: string;
+      readonly allowOwnFunds: boolean;
+      /** Own transferable funds (M-4), which may cover the difference when `allowOwnFunds`. */
+      readonly transferable: string;
+    };
+
+type VoucherCheckArgs = [Ctx, OrderPlaced, PositionVoucher | undefined];
+
+/** PV-1, PV-2, D-34: the conditions in the order the rules list them; those needing the voucher's fields are skipped without it. */
+const VOUCHER_CHECKS: readonly Check<VoucherCheckArgs, VoucherFailure>[] = [
+  { fails: (_c, _o, voucher) => voucher === undefined, finding: () => ({ rule: 'PV-2', code: 'VOUCHER_UNAVAILABLE' }) },
+  { fails: (_, order) => order.action !== 'open', finding: () => ({ rule: 'PV-1', code: 'NOT_OPENING' }) },
+  {
+    fails: (ctx) => ctx.input.accountType !== 'main',
+    finding: (ctx) => ({ rule: 'PV-1', code: 'ACCOUNT_NOT_MAIN', accountType: ctx.input.accountType }),
+  },
+  { fails: (ctx) => ctx.status === 'flagged', finding: () => ({ rule: 'PV-1', code: 'ACCOUNT_FLAGGED' }) },
+  {
+    fails: (ctx) => ctx.input.positionMode !== 'hedge',
+    finding: (ctx) => ({ rule: 'PV-1', code: 'NOT_HEDGE_MODE', positionMode: ctx.input.positionMode }),
+  },
+  {
+    fails: (_, order) => order.marginMode !== 'isolated',
+    finding: (_, order) => ({ rule: 'PV-1', code: 'NOT_ISOLATED', marginMode: order.marginMode }),
+  },
+  { fails: (_, order) => order.source !== 'main', finding: (_, order) => ({ rule: 'PV-1', code: 'SOURCE_NOT_MAIN', source: order.source }) },
+  {
+    fails: (_, order, voucher) => voucher?.symbols !== undefined && !voucher.symbols.includes(order.symbol),
+    finding: (_, order, voucher) => ({ rule: 'PV-1', code: 'SYMBOL_NOT_ALLOWED', symbol: order.symbol, symbols: voucher?.symbols ?? [] }),
+  },
+  {
+    fails: (_, order, voucher) => voucher?.maxLeverage !== undefined && dec(order.leverage).gt(dec(voucher.maxLeverage)),
+    finding: (_, order, voucher) => ({ rule: 'PV-1', code: 'LEVERAGE_TOO_HIGH', leverage: order.leverage, maxLeverage: voucher?.maxLeverage ?? '' }),
+  },
+  {
+    fails: (ctx, order) => sideOccupant(ctx, order.symbol, order.positionSide) !== undefined,
+    finding: (ctx, order) => ({ rule: 'PV-1', code: 'SIDE_BUSY', symbol: order.symbol, positionSide: order.positionSide, ...sideOccupant(ctx, order.symbol, order.positionSide) }),
+  },
+  {
+    fails: (ctx, order, voucher) => voucherOnSymbol(ctx, order.symbol, voucher?.id ?? order.voucher) !== undefined,
+    finding: (ctx, order, voucher) => ({
+      rule: 'PV-1', code: 'SYMBOL_HAS_VOUCHER', symbol: order.symbol, voucherId: voucherOnSymbol(ctx, order.symbol, voucher?.id ?? order.voucher) ?? '',
+    }),
+  },
+  {
+    fails: (ctx, order, voucher) => voucher !== undefined && !marginCovered(ctx, order, voucher),
+    finding: (ctx, order, voucher) => ({
+      rule: 'PV-1', code: 'MARGIN_NOT_COVERED',
+      required: str(requiredMargin(ctx, order.qty, order.price, order.leverage)),
+      amount: voucher?.amount ?? '0',
+      allowOwnFunds: voucher?.allowOwnFunds === true,
+      transferable: str(transferable(ctx)),
+    }),
+  },
+];
 
 /**
  * PV-1, PV-2, D-34: every condition `order` fails for `voucher` (undefined: no available position
- * voucher has the id), in the order the rules list them. Empty means the voucher may back it.
+ * voucher has the id), in the order the rules list them, with the numbers behind each. Empty
+ * means the voucher may back the order.
  */
+export function voucherFailures(ctx: Ctx, order: OrderPlaced, voucher: PositionVoucher | undefined): VoucherFailure[] {
+  return failuresOf(VOUCHER_CHECKS, ctx, order, voucher);
+}
+
+/** PV-2: the reasons of `voucherFailures`, as `EventRejected.reasons` lists them. */
 export function voucherReasons(ctx: Ctx, order: OrderPlaced, voucher: PositionVoucher | undefined): VoucherReason[] {
-  const reasons: VoucherReason[] = [];
-  if (voucher === undefined) reasons.push('VOUCHER_UNAVAILABLE');
-  if (order.action !== 'open') reasons.push('NOT_OPENING');
-  if (ctx.input.accountType !== 'main') reasons.push('ACCOUNT_NOT_MAIN');
-  if (ctx.status === 'flagged') reasons.push('ACCOUNT_FLAGGED');
-  if (ctx.input.positionMode !== 'hedge') reasons.push('NOT_HEDGE_MODE');
-  if (order.marginMode !== 'isolated') reasons.push('NOT_ISOLATED');
-  if (order.source !== 'main') reasons.push('SOURCE_NOT_MAIN');
-  if (voucher?.symbols !== undefined && !voucher.symbols.includes(order.symbol)) reasons.push('SYMBOL_NOT_ALLOWED');
-  if (voucher?.maxLeverage !== undefined && dec(order.leverage).gt(dec(voucher.maxLeverage))) reasons.push('LEVERAGE_TOO_HIGH');
-  if (sideBusy(ctx, order.symbol, order.positionSide)) reasons.push('SIDE_BUSY');
-  if (symbolHasVoucher(ctx, order.symbol, voucher?.id ?? order.voucher)) reasons.push('SYMBOL_HAS_VOUCHER');
-  if (voucher !== undefined && !marginCovered(ctx, order, voucher)) reasons.push('MARGIN_NOT_COVERED');
-  return reasons;
+  return voucherFailures(ctx, order, voucher).map((failure) => failure.code);
 }
 
 function marginCovered(ctx: Ctx, order: OrderPlaced, voucher: PositionVoucher): boolean {
@@ -130,7 +207,7 @@ export function chooseVoucher(ctx: Ctx, order: OrderPlaced): VoucherChoice {
   if (wanted === 'auto') {
     if (order.action !== 'open') return NONE;
     for (const voucher of ctx.positionVouchers) {
-      if (voucher.status === 'available' && voucherReasons(ctx, order, voucher).length === 0) return { kind: 'use', voucher };
+      if (voucher.status === 'available' && passesAll(VOUCHER_CHECKS, ctx, order, voucher)) return { kind: 'use', voucher };
     }
     return NONE;
   }
