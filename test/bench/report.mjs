@@ -1,8 +1,8 @@
 // Prints the one summary of `npm run bench` (issue 8): throughput with the ratios to both
 // references, the targets met or missed, scaling and memory, from the files the bench run left
-// in .cache/bench/ (vitest's JSON output, meta.json from engine.bench.ts, memory.json).
+// in .cache/bench/ (vitest's JSON output, meta.json from engine.bench.ts, paired.json, memory.json).
 //
-//   node test/bench/report.mjs [vitest.json] [memory.json]
+//   node test/bench/report.mjs [vitest.json] [memory.json] [paired.json]
 // The same markdown is written to .cache/bench/report.md (docs/performance.md quotes it).
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,6 +14,8 @@ const read = (file) => JSON.parse(readFileSync(file, 'utf8'));
 const results = read(vitestFile);
 const meta = read(join(OUT_DIR, 'meta.json'));
 const memory = existsSync(memoryFile) ? read(memoryFile) : undefined;
+const pairedFile = process.argv[4] ?? join(OUT_DIR, 'paired.json');
+const paired = existsSync(pairedFile) ? read(pairedFile) : undefined;
 
 /** Median milliseconds per iteration, by group name and bench name. */
 const median = new Map();
@@ -60,35 +62,54 @@ const usPerEvent = (bench, n) => {
   const ms = median.get(`scaling|${bench} ${n}`);
   return ms === undefined ? undefined : (ms * 1000) / meta.events[n];
 };
+if (paired !== undefined) {
+  out();
+  out(`## Paired ratios (${paired.rounds} rounds: each round times the engine, the number reference and json-rules-engine back to back; median over rounds)`);
+  out();
+  out('On a shared machine the sequential tinybench blocks above see different load; these ratios are taken within each round.');
+  out();
+  out('| scenario | engine events/s | number reference events/s | json-rules-engine events/s | engine / number reference | engine / json-rules-engine |');
+  out('|---|---:|---:|---:|---:|---:|');
+  for (const scenario of ['typical', 'heavy', 'guard', 'json lines']) {
+    const p = paired[scenario];
+    out(`| ${scenario} | ${int(p.engineEventsPerSecond)} | ${int(p.numberEventsPerSecond)} | ${int(p.rulesEventsPerSecond)} | ${p.engineOverNumber.toFixed(3)}x | ${p.engineOverRules.toFixed(2)}x |`);
+  }
+}
 out();
-out('## Targets');
+out(`## Targets${meta.quick ? ' (QUICK run: the figures are not meaningful)' : ''}`);
 out();
 const typical = rows['typical'];
 const json = rows['json lines'];
 const flat = usPerEvent('engine', 'n=100') / usPerEvent('engine', 'n=1');
+const pt = paired?.['typical'];
+const pj = paired?.['json lines'];
+const pflat = paired?.scaling['n=100 vs n=1'];
+const pctOf = (x) => `${(100 * x).toFixed(1)}%`;
 const targets = [
-  ['step, typical account >= 500,000 events/s', typical.engine >= 500_000, `${int(typical.engine)} events/s`],
-  ['step, typical account >= 10% of the number reference', typical.engine >= 0.1 * typical.number, `${((100 * typical.engine) / typical.number).toFixed(1)}%`],
-  ['decode + step from JSON lines >= 150,000 events/s', json.engine >= 150_000, `${int(json.engine)} events/s`],
-  ['decode + step from JSON lines >= 5x json-rules-engine', json.engine >= 5 * json.rules, ratio(json.engine, json.rules)],
-  ['per-event cost within 2x from 1 to 100 vouchers/positions', flat <= 2, `${flat.toFixed(1)}x`],
-  ['typical state JSON < 4 KiB (after 200 events)', meta.stateBytes.typicalAfter200 < 4096, kib(meta.stateBytes.typicalAfter200)],
-  ['typical state JSON < 4 KiB (after 2,000 events)', meta.stateBytes.typicalAfter2000 < 4096, kib(meta.stateBytes.typicalAfter2000)],
+  ['step, typical account >= 500,000 events/s', typical.engine >= 500_000, `${int(typical.engine)} events/s`, pt && `${int(pt.engineEventsPerSecond)} events/s`],
+  ['step, typical account >= 10% of the number reference', typical.engine >= 0.1 * typical.number, pctOf(typical.engine / typical.number), pt && pctOf(pt.engineOverNumber)],
+  ['decode + step from JSON lines >= 150,000 events/s', json.engine >= 150_000, `${int(json.engine)} events/s`, pj && `${int(pj.engineEventsPerSecond)} events/s`],
+  ['decode + step from JSON lines >= 5x json-rules-engine', json.engine >= 5 * json.rules, ratio(json.engine, json.rules), pj && `${pj.engineOverRules.toFixed(2)}x`],
+  ['per-event cost within 2x from 1 to 100 vouchers/positions', flat <= 2, `${flat.toFixed(1)}x`, pflat && `${pflat.toFixed(1)}x`],
+  ['typical state JSON < 4 KiB (after 200 events)', meta.stateBytes.typicalAfter200 < 4096, kib(meta.stateBytes.typicalAfter200), ''],
+  ['typical state JSON < 4 KiB (after 2,000 events)', meta.stateBytes.typicalAfter2000 < 4096, kib(meta.stateBytes.typicalAfter2000), ''],
 ];
-out('| target | measured | |');
-out('|---|---:|---|');
-for (const [name, met, measured] of targets) out(`| ${name} | ${measured} | ${met ? 'met' : '**missed**'} |`);
+out('| target | measured (tinybench median) | paired | |');
+out('|---|---:|---:|---|');
+for (const [name, met, measured, pairedValue] of targets) out(`| ${name} | ${measured} | ${pairedValue ?? 'n/a'} | ${met ? 'met' : '**missed**'} |`);
 
 out();
 out('## Scaling: per-event time as vouchers and positions grow (n vouchers and n positions)');
 out();
-out('| n | engine us/event | vs n=1 | number reference us/event | vs n=1 | engine / number reference | state JSON at start | state JSON at end |');
-out('|---:|---:|---:|---:|---:|---:|---:|---:|');
+out('| n | engine us/event | vs n=1 | vs n=1, paired | number reference us/event | vs n=1 | engine / number reference | state JSON at start | state JSON at end |');
+out('|---:|---:|---:|---:|---:|---:|---:|---:|---:|');
 for (const n of scales) {
   const e = usPerEvent('engine', n);
+  if (e === undefined) continue;
   const r = usPerEvent('number reference', n);
   const bytes = meta.stateBytes.scaling[n];
-  out(`| ${n.slice(2)} | ${e?.toFixed(2)} | ${(e / usPerEvent('engine', 'n=1')).toFixed(1)}x | ${r?.toFixed(3)} | ${(r / usPerEvent('number reference', 'n=1')).toFixed(1)}x | ${ratio(r, e)} | ${kib(bytes.start)} | ${kib(bytes.end)} |`);
+  const p = paired?.scaling[`${n} vs n=1`];
+  out(`| ${n.slice(2)} | ${e.toFixed(2)} | ${(e / usPerEvent('engine', 'n=1')).toFixed(1)}x | ${p === undefined ? 'n/a' : `${p.toFixed(1)}x`} | ${r?.toFixed(3)} | ${(r / usPerEvent('number reference', 'n=1')).toFixed(1)}x | ${ratio(r, e)} | ${kib(bytes.start)} | ${kib(bytes.end)} |`);
 }
 
 if (memory !== undefined) {
