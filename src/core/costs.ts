@@ -20,8 +20,8 @@ export function settleCost(
 ): boolean {
   const position = ctx.positions[positionIndex];
   assert(position !== undefined, 'a cost names an existing position');
-  ctx.trace?.costDue(ctx, positionIndex, amount);
   const margins = payFromVoucherMargins(ctx, positionIndex, amount);
+  ctx.trace?.costDue(ctx, positionIndex, margins.rest);
   const wallet = splitCost(ctx, margins.rest);
   const effect: EffectOf<'CostSettled'> = {
     type: 'CostSettled',

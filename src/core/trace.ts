@@ -27,8 +27,12 @@ export interface Trace {
   eventApplied(ctx: Ctx, movedFunds: boolean): void;
   /** LCV-1: a closing order with fills is done; its loss is about to be evaluated. */
   closingOrderDone(ctx: Ctx, order: Order): void;
-  /** P-6: a cost of the position at `positionIndex` is about to be paid; its `CostSettled` comes next. */
-  costDue(ctx: Ctx, positionIndex: number, amount: Big): void;
+  /**
+   * P-6: the position voucher's margins have paid their part of a cost of the position at
+   * `positionIndex`; `walletCost`, the rest, is about to be split (FB-3..FB-5). Its
+   * `CostSettled` comes next.
+   */
+  costDue(ctx: Ctx, positionIndex: number, walletCost: Big): void;
   /** FB-10: the guard has decided on a reclaim; its effect, if any, comes next. */
   reclaimAttempted(ctx: Ctx, attempt: ReclaimAttempt): void;
 }

@@ -36,9 +36,23 @@ export function grantFuturesBonus(ctx: Ctx, grant: FuturesBonusGrant): void {
   });
 }
 
-/** FB-3: the active pool's share of a wallet cost, `cost x rate` rounded down to `scale`. */
-export function bonusShare(cost: Big, rate: string, scale: number): Big {
-  return cost.times(dec(rate)).round(scale, ROUND_DOWN);
+/** The active pool's rate and its share of a wallet cost (FB-3). */
+export interface PoolShare {
+  readonly rate: string;
+  readonly share: Big;
+}
+
+/**
+ * FB-3, D-6: the active pool's share of a wallet cost, `cost x rate` rounded down to `scale`, at
+ * the rate of the active bonuses with something left (FB-2 keeps them at one rate). Undefined
+ * when no bonus pays a share: none active with remaining > 0, or the account is flagged.
+ */
+export function poolShare(ctx: Ctx, cost: Big): PoolShare | undefined {
+  if (ctx.status !== 'active') return undefined;
+  for (const bonus of ctx.futuresBonuses) {
+    if (bonus.status === 'active' && isPositive(dec(bonus.remaining))) return { rate: bonus.rate, share: cost.times(dec(bonus.rate)).round(ctx.scale, ROUND_DOWN) };
+  }
+  return undefined;
 }
 
 export interface WalletPayment {
@@ -56,9 +70,7 @@ export interface WalletPayment {
 export function splitCost(ctx: Ctx, cost: Big): WalletPayment {
   const bonuses = ctx.futuresBonuses;
   const paying = ctx.status === 'active' && bonuses.length > 0;
-  let firstActive: FuturesBonus | undefined;
-  // FB-3: the pool's rate is that of the active bonuses with something left (FB-2 keeps them at one rate).
-  if (paying) for (const bonus of bonuses) if (bonus.status === 'active' && isPositive(dec(bonus.remaining))) { firstActive = bonus; break; }
+  const pool = paying ? poolShare(ctx, cost) : undefined;
 
   let left = cost;
   let paid: Big[] | undefined;
@@ -79,7 +91,7 @@ export function splitCost(ctx: Ctx, cost: Big): WalletPayment {
     return want.minus(need);
   };
 
-  if (firstActive !== undefined) left = left.minus(drain('active', bonusShare(cost, firstActive.rate, ctx.scale)));
+  if (pool !== undefined) left = left.minus(drain('active', pool.share));
   const fromOwn = min(left, max(ZERO, ctx.own));
   left = left.minus(fromOwn);
   if (paying) {
