@@ -53,3 +53,21 @@ export { formatDecodeError, type DecodeError, type Decoded } from './core/codec'
 export type { LossCoverageVoucher, Compensation } from './lossCoverage/codec';
 export type { PositionVoucher, VoucherMargin } from './positionVoucher/codec';
 export type { FuturesBonus, DeferredReclaim, ReclaimTrigger } from './futuresBonus/codec';
+export { explain } from './explain/explain';
+export { formatExplanation, describeEvent, describeEffect, utcTime, type FormatOptions } from './explain/format';
+export type {
+  Explanation,
+  EventResult,
+  ItemExplanation,
+  Action,
+  ActionType,
+  Finding,
+  FindingCode,
+  PositionVoucherFinding,
+  VoucherStatus,
+  LossCoverageStatus,
+  PositionVoucherStatus,
+  FuturesBonusStatus,
+} from './explain/types';
+export type { OrderIneligibility as LossCoverageOrderFinding, VoucherIneligibility as LossCoverageVoucherFinding } from './lossCoverage/rules';
+export type { VoucherFailure as PositionVoucherFailure } from './positionVoucher/rules';
