@@ -218,6 +218,15 @@ describe('section 5: unknown types, missing fields, integers', () => {
     expect(pathsOf(decodeEvent({ type: 'Tick', seq, at: 0 }))).toEqual(['seq']);
   });
 
+  it('FV-10: an integer beyond 2^53 - 1 is a decode error (it cannot be told from its neighbours), 2^53 - 1 is fine', () => {
+    expect(pathsOf(decodeEvent({ type: 'Tick', seq: 2 ** 53, at: 0 }))).toEqual(['seq']);
+    expect(pathsOf(decodeEvent({ type: 'Tick', seq: 1, at: 1e20 }))).toEqual(['at']);
+    expect(pathsOf(decodeEvent({ type: 'VoucherGranted', seq: 1, at: 0, voucher: { kind: 'positionVoucher', id: 'P', amount: '1', expiresAt: -(2 ** 60) } }))).toEqual([
+      'voucher.expiresAt',
+    ]);
+    expect(decodeEvent({ type: 'Tick', seq: Number.MAX_SAFE_INTEGER, at: Number.MAX_SAFE_INTEGER })._tag).toBe('Right');
+  });
+
   it.each([[1.5], ['0'], [null]])('at %j is an error on `at`', (at) => {
     expect(pathsOf(decodeEvent({ type: 'Tick', seq: 1, at }))).toEqual(['at']);
   });
