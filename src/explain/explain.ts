@@ -21,6 +21,11 @@ import type { FuturesBonus } from '../futuresBonus/codec';
 import { tracedStep } from '../step';
 import type { Action, EventResult, Explanation, Finding, ItemExplanation, PositionVoucherStatus, VoucherStatus } from './types';
 
+/** An amount as effects write it (G-2): a state or an event may carry `"002.50"`. */
+function canonical(text: string): string {
+  return str(dec(text));
+}
+
 // ---------------------------------------------------------------------------------------------
 // The trace: what the engine saw at each decision.
 
@@ -107,7 +112,7 @@ class Recorder implements Trace {
     const parts = new Map<string, string>();
     for (const i of attempt.indexes) {
       const bonus = ctx.futuresBonuses[i];
-      if (bonus !== undefined) parts.set(bonus.id, bonus.remaining);
+      if (bonus !== undefined) parts.set(bonus.id, canonical(bonus.remaining));
     }
     const note = { attempt, parts };
     if (attempt.decision.allowed || !attempt.retry) this.reclaims.set(ctx.effects.length, note);
@@ -190,7 +195,7 @@ function bonusActions(effect: EffectOf<'CostSettled'>, note: CostNote, actions: 
     const rule = stage === 'share' ? (poolPaid.lt(share) ? 'FB-4' : 'FB-3') : 'FB-5';
     push(actions, payment.bonusId, {
       type: 'bonusPaidCost', rule, stage, ...costRef(effect),
-      walletCost: str(note.walletCost), rate: pool?.rate ?? bonus.rate, share: str(share), poolPaid: str(poolPaid),
+      walletCost: str(note.walletCost), rate: canonical(pool?.rate ?? bonus.rate), share: str(share), poolPaid: str(poolPaid),
       fromOwn: effect.fromOwn, paid: payment.amount, remaining: str(dec(bonus.remaining).minus(dec(payment.amount))),
     });
   }
@@ -210,7 +215,7 @@ function actionsOf(state: AccountState, event: Event, effects: readonly Effect[]
   effects.forEach((effect, index) => {
     switch (effect.type) {
       case 'VoucherActivated':
-        if (event.type === 'VoucherGranted') push(actions, effect.voucherId, { type: 'granted', rule: 'A-5', kind: effect.kind, amount: event.voucher.amount });
+        if (event.type === 'VoucherGranted') push(actions, effect.voucherId, { type: 'granted', rule: 'A-5', kind: effect.kind, amount: canonical(event.voucher.amount) });
         return;
       case 'LossCoverageApplied':
         push(actions, effect.voucherId, {
@@ -315,13 +320,13 @@ function lossCoverageFindings(c: Context, id: string, status: VoucherStatus | nu
   } else if (closing === undefined && actions.length === 0) {
     const e = c.event;
     const open = e.type === 'OrderFilled' ? c.after.orders.find((o) => o.orderId === e.orderId && o.action === 'close') : undefined;
-    if (open !== undefined) findings.push({ rule: 'LCV-1', code: 'ORDER_NOT_DONE', orderId: open.orderId, filledQty: open.filledQty, qty: open.qty });
+    if (open !== undefined) findings.push({ rule: 'LCV-1', code: 'ORDER_NOT_DONE', orderId: open.orderId, filledQty: canonical(open.filledQty), qty: canonical(open.qty) });
     else if (status === 'available') findings.push({ rule: 'LCV-1', code: 'NO_CLOSING_ORDER_DONE', eventType: e.type });
     else if (status !== null && isFinal(status)) findings.push({ rule: 'D-31', code: 'FINAL_STATUS', status });
   }
   for (const compensation of c.after.compensations) {
     if (compensation.voucherId === id && !coveredOrders.has(compensation.orderId)) {
-      findings.push({ rule: 'LCV-7', code: 'PAYOUT_NOT_DUE', orderId: compensation.orderId, amount: compensation.amount, payableAt: compensation.payableAt });
+      findings.push({ rule: 'LCV-7', code: 'PAYOUT_NOT_DUE', orderId: compensation.orderId, amount: canonical(compensation.amount), payableAt: compensation.payableAt });
     }
   }
   return findings;
@@ -362,7 +367,7 @@ function positionVoucherFindings(c: Context, id: string, status: VoucherStatus |
   });
   const voucher = c.after.positionVouchers.find((v) => v.id === id);
   if (voucher !== undefined && isPositive(dec(voucher.outstanding)) && !actions.some((a) => a.type === 'clawedBack')) {
-    findings.push({ rule: 'PV-10', code: 'CLAWBACK_NOT_TAKEN', outstanding: voucher.outstanding, movedFunds: c.recorder.movedFunds, takeable: c.recorder.takeable ?? '0' });
+    findings.push({ rule: 'PV-10', code: 'CLAWBACK_NOT_TAKEN', outstanding: canonical(voucher.outstanding), movedFunds: c.recorder.movedFunds, takeable: c.recorder.takeable ?? '0' });
   }
   if (actions.length > 0 || findings.length > 0 || status === null) return findings;
   if (status === 'available') return [{ rule: 'PV-1', code: 'NO_ORDER_PLACED', eventType: event.type }];
@@ -389,7 +394,7 @@ function costFinding(note: CostNote, effect: EffectOf<'CostSettled'>, bonus: Fut
     return { rule: 'FB-6', code: 'EARLIER_BONUS_PAID', cause: effect.cause, cost: effect.amount, share: str(pool?.share ?? ZERO), paidBy };
   }
   if (pool !== undefined && isZero(pool.share)) {
-    return { rule: 'FB-3', code: 'SHARE_ROUNDS_TO_ZERO', cause: effect.cause, walletCost: str(walletCost), rate: pool.rate };
+    return { rule: 'FB-3', code: 'SHARE_ROUNDS_TO_ZERO', cause: effect.cause, walletCost: str(walletCost), rate: canonical(pool.rate) };
   }
   return undefined;
 }
@@ -432,7 +437,7 @@ function findingsOf(c: Context, kind: ItemExplanation['kind'], id: string, statu
     const conflict = c.recorder.rateConflict;
     const grant = event.type === 'VoucherGranted' ? event.voucher : undefined;
     if (result.code === 'BONUS_RATE_CONFLICT' && conflict !== undefined && grant?.kind === 'futuresBonus' && grant.id === id) {
-      return [{ rule: 'FB-2', code: 'RATE_CONFLICT', rate: grant.rate, bonusId: conflict.id, bonusRate: conflict.rate }];
+      return [{ rule: 'FB-2', code: 'RATE_CONFLICT', rate: canonical(grant.rate), bonusId: conflict.id, bonusRate: canonical(conflict.rate) }];
     }
     return [{ rule: result.rule, code: 'EVENT_REJECTED', rejection: result.code }];
   }

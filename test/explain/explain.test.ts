@@ -290,6 +290,15 @@ describe('explain: the event itself', () => {
     expect(item(explanation, 'A').findings).toEqual([{ rule: 'P-3', code: 'EVENT_REJECTED', rejection: 'UNKNOWN_ORDER' }]);
   });
 
+  it('G-2: amounts taken from the state or the event are written canonically', () => {
+    const granted = explainNext(state, grantPv('V', '0100.50', { maxLeverage: '20.0' }));
+    expect(item(granted, 'V').actions).toEqual([{ type: 'granted', rule: 'A-5', kind: 'positionVoucher', amount: '100.5' }]);
+    const placed = run(state, [grantPv('V', '0100.50', { maxLeverage: '20.0' })]).state;
+    expect(item(explainNext(placed, place('o1', 'open', '1', '100', { leverage: '050.0', voucher: 'V' })), 'V').findings).toEqual([
+      { rule: 'PV-1', code: 'LEVERAGE_TOO_HIGH', leverage: '50', maxLeverage: '20' },
+    ]);
+  });
+
   it('a grant is an action of the new voucher', () => {
     const explanation = explainNext(state, grantPv('V', '100'));
     expect(item(explanation, 'V')).toMatchObject({ statusBefore: null, statusAfter: 'available', actions: [{ type: 'granted', rule: 'A-5', kind: 'positionVoucher', amount: '100' }] });
