@@ -11,7 +11,8 @@ import { failuresOf, passesAll, type Check } from '../core/checks';
 import type { Compensation, LossCoverageGrant, LossCoverageVoucher } from './codec';
 
 export function grantLossCoverage(ctx: Ctx, grant: LossCoverageGrant): void {
-  ctx.lossCoverageVouchers = append(ctx.lossCoverageVouchers, lossCoverageWith(grant, grant.amount, 'available', ctx.at, ctx.seq));
+  // G-2: the remaining reaches effects as it is (VoucherExpired/VoucherRevoked `unused`): keep it canonical ("10.50" -> "10.5").
+  ctx.lossCoverageVouchers = append(ctx.lossCoverageVouchers, lossCoverageWith(grant, str(dec(grant.amount)), 'available', ctx.at, ctx.seq));
 }
 
 function lossCoverageWith(
