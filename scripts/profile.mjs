@@ -2,7 +2,8 @@
 // src/ (esbuild, the shipped build's target), runs it under `node --cpu-prof`, and prints the
 // functions with the most self time and the inclusive time of the engine's main stages.
 //
-//   npm run profile -- [typical|heavy|guard|json|n=N] [seconds]     (n=N: the scaling account with N vouchers and N positions)
+//   npm run profile -- [typical|heavy|guard|json|n=N] [seconds] [--callers FUNCTION]
+//   (n=N: the scaling account with N vouchers and N positions; --callers: who calls FUNCTION, by share of all samples)
 //
 // The raw profile stays in .cache/bench/prof/ (open it in Chrome DevTools > Performance).
 import { execFileSync } from 'node:child_process';
@@ -10,8 +11,11 @@ import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundle, OUT_DIR } from '../test/bench/bundle.mjs';
 
-const scenario = process.argv[2] ?? 'typical';
-const seconds = process.argv[3] ?? '8';
+const args = process.argv.slice(2);
+const callersAt = args.indexOf('--callers');
+const callersOf = callersAt >= 0 ? args.splice(callersAt, 2)[1] : undefined;
+const scenario = args[0] ?? 'typical';
+const seconds = args[1] ?? '8';
 const script = await bundle('test/bench/profile-main.ts', 'profile');
 const profDir = join(OUT_DIR, 'prof', scenario);
 rmSync(profDir, { recursive: true, force: true });
@@ -28,6 +32,8 @@ bundleLines.forEach((line, i) => {
   if (m) moduleStarts.push([i, m[1]]);
 });
 function where(frame) {
+  // The workload's own loop (native builtins such as JSON.parse are charged to their caller).
+  if (frame.url.endsWith('profile.mjs') && frame.lineNumber === 0) return 'test/bench/profile-main.ts';
   if (frame.url.includes('node_modules/')) return frame.url.replace(/^.*node_modules\//, '').split('/')[0];
   if (!frame.url.endsWith('profile.mjs')) return frame.url === '' ? '(native)' : frame.url.replace(/^.*\//, '');
   let file = '(bundle)';
@@ -36,7 +42,7 @@ function where(frame) {
 }
 function nameOf(frame) {
   if (frame.functionName !== '') return frame.functionName;
-  if (frame.url.endsWith('profile.mjs') && frame.lineNumber === 0) return '(top level)';
+  if (frame.url.endsWith('profile.mjs') && frame.lineNumber === 0) return '(top level, with native JSON.parse)';
   // An arrow function: name it by its first source text, e.g. `mmrOf: (symbol) =>`.
   const text = frame.url.endsWith('profile.mjs') ? (bundleLines[frame.lineNumber] ?? '').trim().slice(0, 40) : '';
   return text === '' ? '(anonymous)' : `(arrow) ${text.replace(/\|/g, '/')}`;
@@ -96,3 +102,19 @@ for (const [k, v] of inclusive) {
 }
 console.log('\n| inclusive | stage or function |\n|---:|---|');
 for (const fn of STAGES) if (stage.has(fn)) console.log(`| ${pct(stage.get(fn))} | ${fn} |`);
+
+if (callersOf !== undefined) {
+  // The call chains above FUNCTION (4 frames), by share of all samples.
+  const chains = new Map();
+  for (const id of profile.samples) {
+    if (keyOf(nodes.get(id)).startsWith('(idle)')) continue;
+    const chain = [];
+    for (let at = id; at !== undefined; at = parent.get(at)) chain.push(nameOf(nodes.get(at).callFrame));
+    const i = chain.indexOf(callersOf);
+    if (i < 0) continue;
+    const key = chain.slice(i, i + 4).join(' < ');
+    chains.set(key, (chains.get(key) ?? 0) + 1);
+  }
+  console.log(`\n| share | callers of ${callersOf} |\n|---:|---|`);
+  for (const [k, v] of top(chains, 10)) console.log(`| ${pct(v)} | ${k} |`);
+}
