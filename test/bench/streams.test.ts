@@ -1,7 +1,8 @@
 /**
  * Issue 8: the bench streams must make the engine do real work, and the references must take
  * the same decisions as the engine, or the comparison means nothing. Runs with `npm test`, so
- * the bench cannot rot unnoticed.
+ * the bench cannot rot unnoticed. If a rules change makes the engine decide differently on these
+ * streams, bring numberRef.ts along (it lives in test/bench only).
  */
 import { describe, expect, it } from 'vitest';
 import { step, type AccountState, type Effect, type Event } from '../../src/index';
