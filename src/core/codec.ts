@@ -5,7 +5,7 @@
  */
 import * as t from 'io-ts';
 import { either } from 'fp-ts';
-import { DECIMAL_PATTERN, dec, decimalsOf, isPositive, isNegative, ONE } from './money';
+import { DECIMAL_PATTERN, canonical, dec, decimalsOf, isPositive, isNegative, ONE } from './money';
 
 /** Largest `scale` a policy may set (D-26); also the bound used for output-only decimals. */
 export const MAX_SCALE = 18;
@@ -61,7 +61,9 @@ export function decimal(scale: number, sign: DecimalSign = 'any'): t.Type<string
       if (decimalsOf(u) > scale) {
         return t.failure(u, c, `expected at most ${scale} decimals, got ${describe(u)}`);
       }
-      return signHolds(u, sign) ? t.success(u) : t.failure(u, c, `expected ${expected}, got ${describe(u)}`);
+      // G-2: decoded amounts are canonical ("007.50" -> "7.5", "-0" -> "0"), so whatever the engine
+      // stores or echoes from its input is already in output form.
+      return signHolds(u, sign) ? t.success(canonical(u)) : t.failure(u, c, `expected ${expected}, got ${describe(u)}`);
     },
     t.identity,
   );

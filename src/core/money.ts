@@ -111,3 +111,16 @@ export function isNegative(value: Big): boolean {
 export function showRate(mm: Big, equity: Big): string {
   return str(divide(mm, equity, 8, ROUND_HALF_UP));
 }
+
+/** Whether a D-1 decimal is already in G-2's output form: no leading or trailing zeros, no "-0". */
+function isCanonical(text: string): boolean {
+  const digits = text.charCodeAt(0) === 45 ? 1 : 0;
+  if (text.length > digits + 1 && text.charCodeAt(digits) === 48 && text.charCodeAt(digits + 1) !== 46) return false;
+  if (text.indexOf('.') >= 0 && text.charCodeAt(text.length - 1) === 48) return false;
+  return digits === 0 || !isZero(dec(text));
+}
+
+/** A D-1 decimal in G-2's output form. */
+export function canonical(text: string): string {
+  return isCanonical(text) ? text : str(dec(text));
+}

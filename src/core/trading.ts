@@ -8,7 +8,7 @@ import { append, removeAt, replaceAt } from './context';
 import type { EventOf, PositionSide } from './events';
 import { reject } from './reject';
 import { credit, settleCost } from './costs';
-import { dec, divide, isNegative, isPositive, isZero, ROUND_HALF_UP, str, ZERO, type Big } from './money';
+import { canonical, dec, divide, isNegative, isPositive, isZero, ROUND_HALF_UP, str, ZERO, type Big } from './money';
 import type { Order, Position } from './state';
 import { coverClosingOrder } from '../lossCoverage/rules';
 import {
@@ -65,9 +65,9 @@ export function placeOrder(ctx: Ctx, e: EventOf<'OrderPlaced'>): void {
     symbol: e.symbol,
     positionSide: e.positionSide,
     action: e.action,
-    qty: e.qty,
-    price: e.price,
-    leverage: e.leverage,
+    qty: canonical(e.qty),
+    price: canonical(e.price),
+    leverage: canonical(e.leverage),
     marginMode: e.marginMode,
     source: e.source,
     feeVoucher: e.feeVoucher === true,
@@ -98,7 +98,7 @@ function markFromFill(ctx: Ctx, symbol: string, price: string): void {
 
 export function updateMark(ctx: Ctx, e: EventOf<'MarkPriceUpdated'>): void {
   const i = ctx.marks.findIndex((m) => m.symbol === e.symbol);
-  const mark = { symbol: e.symbol, price: e.price, fromFeed: true };
+  const mark = { symbol: e.symbol, price: canonical(e.price), fromFeed: true };
   ctx.marks = i < 0 ? append(ctx.marks, mark) : replaceAt(ctx.marks, i, mark);
 }
 
@@ -180,7 +180,7 @@ export function fillOrder(ctx: Ctx, e: EventOf<'OrderFilled'>): boolean {
   }
 
   const notional = dec(e.qty).times(dec(e.price)).round(ctx.scale, ROUND_HALF_UP);
-  markFromFill(ctx, order.symbol, e.price);
+  markFromFill(ctx, order.symbol, canonical(e.price));
   let pnl = ZERO;
   if (order.action === 'open') index = openFill(ctx, order, qty, notional);
   else pnl = closeFill(ctx, index, qty, notional);

@@ -6,7 +6,7 @@ import type { Ctx } from '../core/context';
 import { append, removeAt } from '../core/context';
 import type { BonusPayment } from '../core/effects';
 import { marginOf, shownRate, type Margin } from '../core/margin';
-import { dec, isPositive, isZero, max, min, ROUND_DOWN, str, ZERO, type Big } from '../core/money';
+import { canonical, dec, isPositive, isZero, max, min, ROUND_DOWN, str, ZERO, type Big } from '../core/money';
 import type { DeferredReclaim, FuturesBonus, FuturesBonusGrant, ReclaimTrigger } from './codec';
 
 /**
@@ -26,12 +26,12 @@ export function grantFuturesBonus(ctx: Ctx, grant: FuturesBonusGrant): void {
   ctx.futuresBonuses = append(ctx.futuresBonuses, {
     kind: grant.kind,
     id: grant.id,
-    amount: grant.amount,
-    rate: grant.rate,
+    amount: canonical(grant.amount),
+    rate: canonical(grant.rate),
     expiresAt: grant.expiresAt,
     grantedAt: ctx.at,
     grantSeq: ctx.seq,
-    remaining: grant.amount,
+    remaining: canonical(grant.amount),
     status: 'active',
   });
 }

@@ -5,14 +5,17 @@
 import type { Ctx } from '../core/context';
 import { append, removeAt, replaceAt } from '../core/context';
 import { nextUtcMidnight } from '../core/clock';
-import { dec, isPositive, isZero, min, str, type Big } from '../core/money';
+import { canonical, dec, isPositive, isZero, min, str, type Big } from '../core/money';
 import type { AccountType, Order } from '../core/state';
 import { failuresOf, passesAll, type Check } from '../core/checks';
 import type { Compensation, LossCoverageGrant, LossCoverageVoucher } from './codec';
 
 export function grantLossCoverage(ctx: Ctx, grant: LossCoverageGrant): void {
-  // G-2: the remaining reaches effects as it is (VoucherExpired/VoucherRevoked `unused`): keep it canonical ("10.50" -> "10.5").
-  ctx.lossCoverageVouchers = append(ctx.lossCoverageVouchers, lossCoverageWith(grant, str(dec(grant.amount)), 'available', ctx.at, ctx.seq));
+  // G-2: what the state stores from an event is canonical, since effects echo it (`unused`).
+  const stored: LossCoverageGrant = { kind: grant.kind, id: grant.id, amount: canonical(grant.amount) };
+  if (grant.expiresAt !== undefined) stored.expiresAt = grant.expiresAt;
+  if (grant.minClosingNotional !== undefined) stored.minClosingNotional = canonical(grant.minClosingNotional);
+  ctx.lossCoverageVouchers = append(ctx.lossCoverageVouchers, lossCoverageWith(stored, stored.amount, 'available', ctx.at, ctx.seq));
 }
 
 function lossCoverageWith(

@@ -7,7 +7,7 @@ import { append, replaceAt } from '../core/context';
 import type { EventOf } from '../core/events';
 import type { VoucherReason } from '../core/effects';
 import { takeable, transferable } from '../core/margin';
-import { dec, divide, isPositive, max, min, ROUND_UP, str, ZERO, type Big } from '../core/money';
+import { canonical, dec, divide, isPositive, max, min, ROUND_UP, str, ZERO, type Big } from '../core/money';
 import type { AccountType, Order, Position, PositionMode } from '../core/state';
 import { failuresOf, passesAll, type Check } from '../core/checks';
 import type { PositionVoucher, PositionVoucherGrant, VoucherMargin } from './codec';
@@ -18,8 +18,7 @@ export function grantPositionVoucher(ctx: Ctx, grant: PositionVoucherGrant): voi
   const voucher: PositionVoucher = {
     kind: grant.kind,
     id: grant.id,
-    // G-2: the amount reaches effects as it is (voucherMargin, forfeited, unused): keep it canonical ("007.0" -> "7").
-    amount: str(dec(grant.amount)),
+    amount: canonical(grant.amount),
     expiresAt: grant.expiresAt,
     grantedAt: ctx.at,
     grantSeq: ctx.seq,
@@ -27,7 +26,7 @@ export function grantPositionVoucher(ctx: Ctx, grant: PositionVoucherGrant): voi
     profit: '0',
     outstanding: '0',
   };
-  if (grant.maxLeverage !== undefined) voucher.maxLeverage = grant.maxLeverage;
+  if (grant.maxLeverage !== undefined) voucher.maxLeverage = canonical(grant.maxLeverage);
   if (grant.symbols !== undefined) voucher.symbols = grant.symbols;
   if (grant.allowOwnFunds !== undefined) voucher.allowOwnFunds = grant.allowOwnFunds;
   ctx.positionVouchers = append(ctx.positionVouchers, voucher);
