@@ -2,7 +2,8 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig([
   {
-    entry: { index: 'src/index.ts' },
+    // `testing` is the `futures-vouchers/testing` subpath: the fast-check kit (fast-check stays external).
+    entry: { index: 'src/index.ts', testing: 'src/testing/index.ts' },
     format: ['esm', 'cjs'],
     dts: true,
     sourcemap: true,
@@ -10,6 +11,7 @@ export default defineConfig([
     target: 'es2020',
     platform: 'neutral',
     treeshake: true,
+    external: ['fast-check'],
   },
   {
     // The command-line entry is the only code allowed to touch Node built-ins.

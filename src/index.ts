@@ -53,6 +53,7 @@ export { formatDecodeError, type DecodeError, type Decoded } from './core/codec'
 export type { LossCoverageVoucher, Compensation } from './lossCoverage/codec';
 export type { PositionVoucher, VoucherMargin } from './positionVoucher/codec';
 export type { FuturesBonus, DeferredReclaim, ReclaimTrigger } from './futuresBonus/codec';
+export { postingsOf, balancesOf, netOf, OUTSIDE_ACCOUNTS, type Posting, type LedgerAccount, type OutsideAccount, type StepOutcome } from './ledger/postings';
 export { explain } from './explain/explain';
 export { formatExplanation, describeEvent, describeEffect, utcTime, type FormatOptions } from './explain/format';
 export type {

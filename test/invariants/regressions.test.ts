@@ -3,6 +3,8 @@
  * the invariant that caught it, and how it was found.
  */
 import { describe, expect, it } from 'vitest';
+import { decodeEvent } from '../../src/index';
+import { checkStream } from '../../src/testing/index';
 import { account, grantLcv, grantPv, flag, ofType, run, tick } from '../helpers/dsl';
 
 describe('regressions found by the invariant runs', () => {
@@ -19,5 +21,21 @@ describe('regressions found by the invariant runs', () => {
     ]);
     expect(ofType(r.effects, 'VoucherExpired').map((e) => e.unused)).toEqual(['10.5']);
     expect(ofType(r.effects, 'VoucherRevoked').map((e) => e.unused)).toEqual(['7', '20']);
+  });
+
+  it('G-2: the same stream, from the wire, passes every invariant of the kit', () => {
+    const wire = [
+      { type: 'VoucherGranted', seq: 1, at: 0, voucher: { kind: 'lossCoverage', id: 'l1', amount: '10.50', expiresAt: 5000 } },
+      { type: 'VoucherGranted', seq: 2, at: 0, voucher: { kind: 'lossCoverage', id: 'l2', amount: '007' } },
+      { type: 'Tick', seq: 3, at: 6000 },
+      { type: 'AccountFlagged', seq: 4, at: 6000, reason: 'farming' },
+    ];
+    const events = wire.map((json) => {
+      const decoded = decodeEvent(json);
+      if (decoded._tag === 'Left') throw new Error(JSON.stringify(decoded.left));
+      return decoded.right;
+    });
+    const report = checkStream({ account: { accountId: 'acc-1', accountType: 'main', positionMode: 'hedge', ownBalance: '1000' }, events });
+    expect(report.violations).toEqual([]);
   });
 });
