@@ -11,7 +11,7 @@ import type { Ctx } from '../core/context';
 import type { Effect, EffectOf } from '../core/effects';
 import type { Event, EventOf } from '../core/events';
 import { shownRate, takeable } from '../core/margin';
-import { dec, isPositive, isZero, str, ZERO, type Big } from '../core/money';
+import { canonical, dec, isPositive, isZero, str, ZERO, type Big } from '../core/money';
 import type { AccountState, Order } from '../core/state';
 import type { ReclaimAttempt, Trace } from '../core/trace';
 import { orderIneligibility, voucherIneligibility, type OrderIneligibility, type VoucherIneligibility } from '../lossCoverage/rules';
@@ -20,11 +20,6 @@ import { conflictingRate, poolShare, type GuardDecision, type PoolShare } from '
 import type { FuturesBonus } from '../futuresBonus/codec';
 import { tracedStep } from '../step';
 import type { Action, EventResult, Explanation, Finding, ItemExplanation, PositionVoucherStatus, VoucherStatus } from './types';
-
-/** An amount as effects write it (G-2): a state or an event may carry `"002.50"`. */
-function canonical(text: string): string {
-  return str(dec(text));
-}
 
 // ---------------------------------------------------------------------------------------------
 // The trace: what the engine saw at each decision.
@@ -175,7 +170,8 @@ function costRef(effect: EffectOf<'CostSettled'>) {
   return effect.orderId === undefined ? ref : { ...ref, orderId: effect.orderId };
 }
 
-function sum(values: readonly string[]): Big {
+/** The sum of decimal strings. */
+export function sum(values: readonly string[]): Big {
   let total = ZERO;
   for (const value of values) total = total.plus(dec(value));
   return total;

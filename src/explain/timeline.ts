@@ -4,10 +4,13 @@
  */
 import type { Effect } from '../core/effects';
 import type { Event } from '../core/events';
-import { dec, str, ZERO, type Big } from '../core/money';
+import { openContext } from '../core/context';
+import { bonusEquity } from '../core/margin';
+import { str } from '../core/money';
 import { createAccount, type AccountState } from '../core/state';
 import type { Scenario } from '../replay';
 import { step } from '../step';
+import { sum } from './explain';
 import { describeEffect, describeEvent, utcTime } from './format';
 
 export interface TimelineRow {
@@ -27,16 +30,10 @@ export function timeline(scenario: Scenario): TimelineRow[] {
   });
 }
 
-function total(values: readonly string[]): Big {
-  let sum = ZERO;
-  for (const value of values) sum = sum.plus(dec(value));
-  return sum;
-}
-
-/** Own balance, futures bonuses still counted (active or awaiting reclaim), position voucher margin in use. */
+/** Own balance, futures bonuses still counted in equity (M-2), position voucher margin in use. */
 export function balanceLine(state: AccountState): string {
-  const bonus = total(state.futuresBonuses.filter((b) => b.status === 'active' || b.status === 'awaitingReclaim').map((b) => b.remaining));
-  const voucherMargin = total([
+  const bonus = bonusEquity(openContext(state, state.lastSeq, state.clock));
+  const voucherMargin = sum([
     ...state.positions.flatMap((p) => (p.voucher === undefined ? [] : [p.voucher.voucherMargin])),
     ...state.orders.flatMap((o) => (o.heldMargin === undefined ? [] : [o.heldMargin.voucherMargin])),
   ]);

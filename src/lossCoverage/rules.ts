@@ -113,7 +113,7 @@ const VOUCHER_CHECKS: readonly Check<[LossCoverageVoucher, Order], VoucherInelig
     fails: (voucher, order) => voucher.minClosingNotional !== undefined && dec(order.closingNotional).lt(dec(voucher.minClosingNotional)),
     finding: (voucher, order) => ({
       rule: 'LCV-3', code: 'CLOSING_NOTIONAL_BELOW_MINIMUM',
-      closingNotional: str(dec(order.closingNotional)), minClosingNotional: str(dec(voucher.minClosingNotional ?? '0')),
+      closingNotional: str(dec(order.closingNotional)), minClosingNotional: canonical(voucher.minClosingNotional ?? '0'),
     }),
   },
 ];

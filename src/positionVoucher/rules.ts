@@ -148,7 +148,7 @@ const VOUCHER_CHECKS: readonly Check<VoucherCheckArgs, VoucherFailure>[] = [
   },
   {
     fails: (_, order, voucher) => voucher?.maxLeverage !== undefined && dec(order.leverage).gt(dec(voucher.maxLeverage)),
-    finding: (_, order, voucher) => ({ rule: 'PV-1', code: 'LEVERAGE_TOO_HIGH', leverage: str(dec(order.leverage)), maxLeverage: str(dec(voucher?.maxLeverage ?? '0')) }),
+    finding: (_, order, voucher) => ({ rule: 'PV-1', code: 'LEVERAGE_TOO_HIGH', leverage: canonical(order.leverage), maxLeverage: canonical(voucher?.maxLeverage ?? '0') }),
   },
   {
     fails: (ctx, order) => sideOccupant(ctx, order.symbol, order.positionSide) !== undefined,
@@ -165,7 +165,7 @@ const VOUCHER_CHECKS: readonly Check<VoucherCheckArgs, VoucherFailure>[] = [
     finding: (ctx, order, voucher) => ({
       rule: 'PV-1', code: 'MARGIN_NOT_COVERED',
       required: str(requiredMargin(ctx, order.qty, order.price, order.leverage)),
-      amount: str(dec(voucher?.amount ?? '0')),
+      amount: canonical(voucher?.amount ?? '0'),
       allowOwnFunds: voucher?.allowOwnFunds === true,
       transferable: str(transferable(ctx)),
     }),
