@@ -4,7 +4,7 @@
  *
  * What happens is read from the effects of `step` itself (run with a trace: the same code path).
  * Why a rule did not apply comes from the engine's own rule functions (`orderIneligibility`,
- * `voucherIneligibility`, `voucherFailures`, `guardReclaim`, `bonusShare`, ...), called by the
+ * `voucherIneligibility`, `voucherFailures`, `guardReclaim`, `poolShare`, ...), called by the
  * trace at the moment the engine decides, on the engine's working copy of that moment.
  */
 import type { Ctx } from '../core/context';
@@ -17,7 +17,7 @@ import type { ReclaimAttempt, Trace } from '../core/trace';
 import { orderIneligibility, voucherIneligibility, type OrderIneligibility, type VoucherIneligibility } from '../lossCoverage/rules';
 import { requiredMargin, voucherFailures, type VoucherFailure } from '../positionVoucher/rules';
 import { conflictingRate, poolShare, type GuardDecision, type PoolShare } from '../futuresBonus/rules';
-import type { FuturesBonus } from '../futuresBonus/codec';
+import type { DeferredReclaim, FuturesBonus } from '../futuresBonus/codec';
 import { tracedStep } from '../step';
 import type { Action, EventResult, Explanation, Finding, ItemExplanation, PositionVoucherStatus, VoucherStatus } from './types';
 
@@ -55,11 +55,11 @@ interface ReclaimNote {
 }
 
 class Recorder implements Trace {
-  begun = false;
   movedFunds = false;
   /** What a clawback could take once the event is applied (D-27), when one is outstanding. */
   takeable: string | undefined;
-  waitingBonusIds: ReadonlySet<string> = new Set();
+  /** The reclaims waiting when the event itself begins (D-5). */
+  waiting: readonly DeferredReclaim[] = [];
   closing: ClosingNote | undefined;
   placement: PlacementNote | undefined;
   rateConflict: FuturesBonus | undefined;
@@ -71,10 +71,7 @@ class Recorder implements Trace {
   constructor(private readonly event: Event) {}
 
   eventBegins(ctx: Ctx): void {
-    this.begun = true;
-    const waiting = new Set<string>();
-    for (const reclaim of ctx.reclaims) for (const id of reclaim.bonusIds) waiting.add(id);
-    this.waitingBonusIds = waiting;
+    this.waiting = ctx.reclaims;
     const event = this.event;
     // Placement checks read nothing that the checks before them (DUPLICATE_ORDER, UNKNOWN_POSITION,
     // POSITION_MODE_CONFLICT, VOUCHER_POSITION_LOCKED) could change: this is the state they see.
@@ -198,7 +195,7 @@ function bonusActions(effect: EffectOf<'CostSettled'>, note: CostNote, actions: 
 }
 
 function guardRateOf(state: AccountState): string {
-  return str(dec(state.policy.reclaimGuardRate));
+  return canonical(state.policy.reclaimGuardRate);
 }
 
 function reclaimGuard(decision: GuardDecision, guardRate: string): { readonly marginRateAfter: string | null; readonly guardRate: string } | null {
@@ -413,8 +410,8 @@ function bonusFindings(c: Context, id: string, status: VoucherStatus | null, act
       projectedMarginRate: attempt.decision.projectedMarginRate, guardRate,
     });
   }
-  const waiting = c.before.reclaims.find((r) => r.bonusIds.includes(id));
-  if (waiting !== undefined && c.recorder.waitingBonusIds.has(id) && !c.recorder.movedFunds) {
+  const waiting = c.recorder.waiting.find((r) => r.bonusIds.includes(id));
+  if (waiting !== undefined && !c.recorder.movedFunds) {
     findings.push({ rule: 'FB-11', code: 'RECLAIM_NOT_RETRIED', trigger: waiting.trigger, eventType: c.event.type });
   }
   if (actions.length > 0 || findings.length > 0 || status === null) return findings;
