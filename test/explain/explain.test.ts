@@ -259,6 +259,27 @@ describe('explain: futures bonuses (worked examples 2 and 3)', () => {
     });
   });
 
+  describe('D-5: a reclaim deferred by the clock work of the same step', () => {
+    const expiring = run(account({ ownBalance: '100' }, { instruments: { BTCUSDT: { mmr: '0.05' } } }), [
+      grantFb('F', '50', '0.5', { expiresAt: 5000 }),
+      place('o1', 'open', '1', '2600', { leverage: '100' }),
+      fill('o1', '1', '2600'),
+    ]).state;
+
+    it('waits, and a mark price does not retry it', () => {
+      const f = item(explainNext(expiring, mark('2600', { at: 6000 })), 'F');
+      expect(f.actions).toEqual([expect.objectContaining({ type: 'reclaimDeferred', trigger: 'expiry', projectedMarginRate: '1.3' })]);
+      expect(f.findings).toEqual([{ rule: 'FB-11', code: 'RECLAIM_NOT_RETRIED', trigger: 'expiry', eventType: 'MarkPriceUpdated' }]);
+    });
+
+    it('is retried after a transfer in of the same step', () => {
+      const f = item(explainNext(expiring, transfer('in', '100', { at: 6000 })), 'F');
+      expect(f.actions.map((a) => a.type)).toEqual(['reclaimDeferred', 'reclaimed']);
+      expect(f.actions[1]).toMatchObject({ trigger: 'expiry', retry: true, guard: { marginRateAfter: '0.65', guardRate: '0.95' } });
+      expect(f.findings).toEqual([]);
+    });
+  });
+
   it('FB-2: a grant at another rate is refused, with both rates', () => {
     const state = run(account(), [grantFb('F', '100', '0.5')]).state;
     const explanation = explainNext(state, grantFb('G', '10', '0.3'));
