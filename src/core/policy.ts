@@ -4,7 +4,7 @@
  */
 import * as t from 'io-ts';
 import { decimal, integer, MAX_SCALE } from './codec';
-import { dec, type Big } from './money';
+import { canonical, dec, DECIMAL_PATTERN, type Big } from './money';
 
 /** D-1: the scale limit is for the account and the events, not the policy: its decimals are unlimited. */
 const UNLIMITED = Number.POSITIVE_INFINITY;
@@ -52,16 +52,24 @@ export const DEFAULT_POLICY: Policy = {
   instruments: {},
 };
 
+/** A-2, G-2: a policy decimal stored canonical, as decodeState would give it back ("0.950" -> "0.95"). */
+function stored(text: string): string {
+  return DECIMAL_PATTERN.test(text) ? canonical(text) : text;
+}
+
 export function resolvePolicy(input: PolicyInput = {}): Policy {
+  const instruments = input.instruments ?? DEFAULT_POLICY.instruments;
   return {
     scale: input.scale ?? DEFAULT_POLICY.scale,
-    minLoss: input.minLoss ?? DEFAULT_POLICY.minLoss,
+    minLoss: stored(input.minLoss ?? DEFAULT_POLICY.minLoss),
     spillover: input.spillover ?? DEFAULT_POLICY.spillover,
     reclaimGuard: input.reclaimGuard ?? DEFAULT_POLICY.reclaimGuard,
-    reclaimGuardRate: input.reclaimGuardRate ?? DEFAULT_POLICY.reclaimGuardRate,
-    liquidationRate: input.liquidationRate ?? DEFAULT_POLICY.liquidationRate,
-    defaultMmr: input.defaultMmr ?? DEFAULT_POLICY.defaultMmr,
-    instruments: input.instruments ?? DEFAULT_POLICY.instruments,
+    reclaimGuardRate: stored(input.reclaimGuardRate ?? DEFAULT_POLICY.reclaimGuardRate),
+    liquidationRate: stored(input.liquidationRate ?? DEFAULT_POLICY.liquidationRate),
+    defaultMmr: stored(input.defaultMmr ?? DEFAULT_POLICY.defaultMmr),
+    instruments: Object.values(instruments).every((i) => stored(i.mmr) === i.mmr)
+      ? instruments
+      : Object.fromEntries(Object.entries(instruments).map(([symbol, i]) => [symbol, { mmr: stored(i.mmr) }])),
   };
 }
 

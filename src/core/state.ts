@@ -6,6 +6,7 @@
 import * as t from 'io-ts';
 import { either } from 'fp-ts';
 import { decimal, decodeWith, Id, integer, oneOf, struct, type Decoded } from './codec';
+import { canonical, DECIMAL_PATTERN } from './money';
 import { PolicyCodec, resolvePolicy, type Policy, type PolicyInput } from './policy';
 import { MARGIN_MODES, ORDER_ACTIONS, ORDER_SOURCES, POSITION_SIDES } from './events';
 import { compensationCodec, lossCoverageStateCodec } from '../lossCoverage/codec';
@@ -119,7 +120,8 @@ export function createAccount(account: Account, policy: PolicyInput = {}): Accou
     accountId: account.accountId,
     accountType: account.accountType,
     positionMode: account.positionMode,
-    ownBalance: account.ownBalance,
+    // A-2, G-2: stored canonical, as decodeState would give it back ("1000.00" -> "1000").
+    ownBalance: DECIMAL_PATTERN.test(account.ownBalance) ? canonical(account.ownBalance) : account.ownBalance,
     status: 'active',
     policy: resolvePolicy(policy),
     lossCoverageVouchers: [],

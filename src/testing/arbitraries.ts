@@ -89,17 +89,18 @@ const SCALES = [8, 8, 8, 2, 2, 4, 0, 6] as const;
 export function arbPolicy(options: PolicyOptions = {}): fc.Arbitrary<PolicyInput> {
   const scales = options.scales ?? SCALES;
   return fc.constantFrom(...scales).chain((scale) => {
-    const minLosses = ['1', '0', '5', '0.5', '0.01', '2.5'].filter((m) => fits(m, scale));
+    // A few spellings other than the canonical one ("1.0", "0.950"): valid policy decimals (D-26).
+    const minLosses = ['1', '0', '5', '0.5', '0.01', '2.5', '1.0'].filter((m) => fits(m, scale));
     return fc.record(
       {
         scale: fc.constant(scale),
         minLoss: fc.constantFrom(...minLosses),
         spillover: fc.boolean(),
         reclaimGuard: fc.oneof({ arbitrary: fc.constant(true), weight: 9 }, { arbitrary: fc.constant(false), weight: 1 }),
-        reclaimGuardRate: fc.constantFrom('0.95', '0.95', '0.9', '0.5'),
-        liquidationRate: fc.constantFrom('1', '1', '0.98', '1.2'),
-        defaultMmr: fc.constantFrom('0.005', '0.01', '0.004', '0.05'),
-        instruments: fc.constantFrom({}, { BTCUSDT: { mmr: '0.004' } }, { BTCUSDT: { mmr: '0.05' }, ETHUSDT: { mmr: '0.01' } }),
+        reclaimGuardRate: fc.constantFrom('0.95', '0.95', '0.9', '0.5', '0.950'),
+        liquidationRate: fc.constantFrom('1', '1', '0.98', '1.2', '1.00'),
+        defaultMmr: fc.constantFrom('0.005', '0.01', '0.004', '0.05', '0.0050'),
+        instruments: fc.constantFrom({}, { BTCUSDT: { mmr: '0.004' } }, { BTCUSDT: { mmr: '0.05' }, ETHUSDT: { mmr: '0.010' } }),
       },
       { requiredKeys: ['scale'] },
     );
@@ -118,6 +119,8 @@ export function arbAccount(options: AccountOptions = {}): fc.Arbitrary<Account> 
     { arbitrary: fc.constantFrom('0', fromUnits(1, scale)), weight: 1 },
     { arbitrary: fc.integer({ min: 1, max: 1_000_000_000 }).map((u) => fromUnits(u, scale)), weight: 1 },
     { arbitrary: fc.integer({ min: 1, max: 50 }).map((n) => `-${whole(n)}`), weight: 1 },
+    // Other valid spellings of a balance (D-1): trailing and leading zeros.
+    { arbitrary: fc.integer({ min: 100, max: 20_000 }).map((n) => `00${whole(n)}.0`), weight: 1 },
   );
   return fc.record({
     accountId: fc.constantFrom('acc-1', 'acc-2', 'u-42'),

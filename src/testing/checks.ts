@@ -91,6 +91,21 @@ export function deepEqual(a: unknown, b: unknown): boolean {
   return true;
 }
 
+/** The path of the first place where two JSON-able values differ, or undefined when they are equal. */
+export function firstDifference(a: unknown, b: unknown, path = ''): string | undefined {
+  if (deepEqual(a, b)) return undefined;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null || Array.isArray(a) !== Array.isArray(b)) return path === '' ? '(root)' : path;
+  const ra = a as Record<string, unknown>;
+  const rb = b as Record<string, unknown>;
+  for (const key of new Set([...Object.keys(ra), ...Object.keys(rb)])) {
+    const inner = Array.isArray(a) ? `${path}[${key}]` : path === '' ? key : `${path}.${key}`;
+    if (!Object.prototype.hasOwnProperty.call(ra, key) || !Object.prototype.hasOwnProperty.call(rb, key)) return inner;
+    const found = firstDifference(ra[key], rb[key], inner);
+    if (found !== undefined) return found;
+  }
+  return path === '' ? '(root)' : path;
+}
+
 function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
@@ -908,8 +923,9 @@ const roundTripCheck: Check = ({ event, result }) => {
   if (decoded._tag === 'Left') {
     return [violation('json-roundtrip', event.seq, `the state after the step does not decode: ${decoded.left.map((e) => `${e.path}: ${e.message}`).join('; ')}`, { errors: decoded.left })];
   }
-  if (!deepEqual(decoded.right, result.state)) {
-    return [violation('json-roundtrip', event.seq, 'decode(encode(state)) differs from the state (A-2)', {})];
+  const at = firstDifference(result.state, decoded.right);
+  if (at !== undefined) {
+    return [violation('json-roundtrip', event.seq, `decode(encode(state)) differs from the state at ${at} (A-2)`, { path: at })];
   }
   return [];
 };

@@ -3,7 +3,7 @@
  * the invariant that caught it, and how it was found.
  */
 import { describe, expect, it } from 'vitest';
-import { decodeEvent } from '../../src/index';
+import { createAccount, decodeEvent, decodeState, encodeState } from '../../src/index';
 import { checkStream } from '../../src/testing/index';
 import { account, grantLcv, grantPv, flag, ofType, run, tick } from '../helpers/dsl';
 
@@ -21,6 +21,21 @@ describe('regressions found by the invariant runs', () => {
     ]);
     expect(ofType(r.effects, 'VoucherExpired').map((e) => e.unused)).toEqual(['10.5']);
     expect(ofType(r.effects, 'VoucherRevoked').map((e) => e.unused)).toEqual(['7', '20']);
+  });
+
+  // Found by `json-roundtrip` once arbAccount and arbPolicy respelled decimals ("1000.00", "0.950"):
+  // createAccount kept the spelling of a typed account's balance and policy, while decodeState
+  // now returns canonical decimals, so decode(encode(state)) differed from the state.
+  it('A-2: a state created from "1000.00" and a policy of "0.950" round-trips through JSON', () => {
+    const state = createAccount(
+      { accountId: 'a', accountType: 'main', positionMode: 'hedge', ownBalance: '01000.00' },
+      { minLoss: '1.0', reclaimGuardRate: '0.950', liquidationRate: '1.00', defaultMmr: '0.0050', instruments: { BTCUSDT: { mmr: '0.040' } } },
+    );
+    const decoded = decodeState(JSON.parse(JSON.stringify(encodeState(state))));
+    expect(decoded._tag).toBe('Right');
+    if (decoded._tag === 'Right') expect(decoded.right).toEqual(state);
+    expect(state.ownBalance).toBe('1000');
+    expect(state.policy).toMatchObject({ minLoss: '1', reclaimGuardRate: '0.95', liquidationRate: '1', defaultMmr: '0.005', instruments: { BTCUSDT: { mmr: '0.04' } } });
   });
 
   it('G-2: the same stream, from the wire, passes every invariant of the kit', () => {
