@@ -19,6 +19,22 @@ export type PositionSide = (typeof POSITION_SIDES)[number];
 
 const header = { seq: integer(1), at: integer() };
 
+/** What an order is, as placed (P-2): the event and the state's open order share these fields. */
+export function orderFields(scale: number) {
+  const positive = decimal(scale, 'positive');
+  return {
+    orderId: Id,
+    symbol: Id,
+    positionSide: oneOf(POSITION_SIDES),
+    action: oneOf(ORDER_ACTIONS),
+    qty: positive,
+    price: positive,
+    leverage: positive,
+    marginMode: oneOf(MARGIN_MODES),
+    source: oneOf(ORDER_SOURCES),
+  };
+}
+
 function buildEventCodec(scale: number) {
   const positive = decimal(scale, 'positive');
   const side = oneOf(POSITION_SIDES);
@@ -40,15 +56,7 @@ function buildEventCodec(scale: number) {
       {
         type: t.literal('OrderPlaced'),
         ...header,
-        orderId: Id,
-        symbol: Id,
-        positionSide: side,
-        action: oneOf(ORDER_ACTIONS),
-        qty: positive,
-        price: positive,
-        leverage: positive,
-        marginMode: oneOf(MARGIN_MODES),
-        source: oneOf(ORDER_SOURCES),
+        ...orderFields(scale),
       },
       { feeVoucher: t.boolean, voucher: Id },
     ),

@@ -8,7 +8,7 @@ import { either } from 'fp-ts';
 import { decimal, decodeWith, Id, integer, oneOf, struct, type Decoded } from './codec';
 import { canonical, DECIMAL_PATTERN } from './money';
 import { PolicyCodec, resolvePolicy, type Policy, type PolicyInput } from './policy';
-import { MARGIN_MODES, ORDER_ACTIONS, ORDER_SOURCES, POSITION_SIDES } from './events';
+import { orderFields, POSITION_SIDES } from './events';
 import { compensationCodec, lossCoverageStateCodec } from '../lossCoverage/codec';
 import { positionVoucherStateCodec, voucherMarginCodec } from '../positionVoucher/codec';
 import { DeferredReclaimCodec, futuresBonusStateCodec } from '../futuresBonus/codec';
@@ -38,15 +38,7 @@ function buildStateCodec(scale: number) {
   const order = struct(
     'Order',
     {
-      orderId: Id,
-      symbol: Id,
-      positionSide: side,
-      action: oneOf(ORDER_ACTIONS),
-      qty: positive,
-      price: positive,
-      leverage: positive,
-      marginMode: oneOf(MARGIN_MODES),
-      source: oneOf(ORDER_SOURCES),
+      ...orderFields(scale),
       feeVoucher: t.boolean,
       filledQty: nonNegative,
       /** Sum of the realised pnl of its fills (closing orders, LCV-1). */

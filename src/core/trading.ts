@@ -10,6 +10,7 @@ import { reject } from './reject';
 import { credit, settleCost } from './costs';
 import { canonical, dec, divide, isNegative, isPositive, isZero, ROUND_HALF_UP, str, ZERO, type Big } from './money';
 import type { Order, Position } from './state';
+import { orderWith } from './order';
 import { coverClosingOrder } from '../lossCoverage/rules';
 import {
   chooseVoucher,
@@ -216,27 +217,14 @@ export function fillOrder(ctx: Ctx, e: EventOf<'OrderFilled'>): boolean {
 }
 
 function orderAfterFill(order: Order, filled: Big, fill: FillOutcome, at: number, bonusPaid: boolean, closedVoucher: boolean): Order {
-  const next: Order = {
-    orderId: order.orderId,
-    symbol: order.symbol,
-    positionSide: order.positionSide,
-    action: order.action,
-    qty: order.qty,
-    price: order.price,
-    leverage: order.leverage,
-    marginMode: order.marginMode,
-    source: order.source,
-    feeVoucher: order.feeVoucher,
+  return orderWith(order, {
     filledQty: str(filled),
     realisedPnl: isZero(fill.pnl) ? order.realisedPnl : str(dec(order.realisedPnl).plus(fill.pnl)),
     closingNotional: str(dec(order.closingNotional).plus(fill.notional)),
     bonusPaid,
     voucherPositionClosed: order.voucherPositionClosed || closedVoucher,
     lastFillAt: at,
-  };
-  // The first fill hands a voucher order's held margin to its position (PV-3).
-  if (order.voucherId !== undefined) next.voucherId = order.voucherId;
-  return next;
+  }, order.voucherId);
 }
 
 /** P-3, PV-4, LCV-1: a cancelled order is forgotten; a voucher order forfeits; a closing order with fills is evaluated. */

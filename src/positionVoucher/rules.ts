@@ -3,6 +3,7 @@
  * Its principal is never refunded; costs hit it first; profits are the user's unless clawed back.
  */
 import type { Ctx } from '../core/context';
+import { orderWith } from '../core/order';
 import { append, replaceAt } from '../core/context';
 import type { EventOf } from '../core/events';
 import type { VoucherReason } from '../core/effects';
@@ -312,34 +313,13 @@ export function closeVoucherPosition(ctx: Ctx, margin: VoucherMargin, closingOrd
   setVoucherStatus(ctx, voucherIndex(ctx, margin.voucherId), 'consumed');
   const orderIndex = ctx.orders.findIndex((o) => o.voucherId === margin.voucherId);
   const order = ctx.orders[orderIndex];
-  if (order !== undefined) ctx.orders = replaceAt(ctx.orders, orderIndex, orderWithoutVoucher(order));
+  if (order !== undefined) ctx.orders = replaceAt(ctx.orders, orderIndex, orderWith(order, order, undefined));
   ctx.effects.push({
     type: 'VoucherForfeited', seq: ctx.seq, at: ctx.at, rule: 'PV-8',
     voucherId: margin.voucherId, orderId: closingOrderId, amount: margin.voucherMargin,
   });
 }
 
-function orderWithoutVoucher(order: Order): Order {
-  const next: Order = {
-    orderId: order.orderId,
-    symbol: order.symbol,
-    positionSide: order.positionSide,
-    action: order.action,
-    qty: order.qty,
-    price: order.price,
-    leverage: order.leverage,
-    marginMode: order.marginMode,
-    source: order.source,
-    feeVoucher: order.feeVoucher,
-    filledQty: order.filledQty,
-    realisedPnl: order.realisedPnl,
-    closingNotional: order.closingNotional,
-    bonusPaid: order.bonusPaid,
-    voucherPositionClosed: order.voucherPositionClosed,
-  };
-  if (order.lastFillAt !== undefined) next.lastFillAt = order.lastFillAt;
-  return next;
-}
 
 /**
  * PV-7, PV-10, D-30: a voucher position's realised profit is the user's and is recorded against
