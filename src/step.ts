@@ -9,7 +9,7 @@ import type { Event } from './core/events';
 import type { Effect } from './core/effects';
 import type { AccountState } from './core/state';
 import { reject } from './core/reject';
-import { marginOf, rateAtLeast, shownRate } from './core/margin';
+import { liquidationReached, marginOf, shownRate } from './core/margin';
 import { cancelOrder, fillOrder, placeOrder, settleFunding, updateMark } from './core/trading';
 import { flagAccount, grantVoucher, transferFunds } from './core/account';
 import { retryReclaims } from './futuresBonus/rules';
@@ -52,10 +52,9 @@ function applyEvent(ctx: Ctx, event: Event): boolean {
 
 /** M-3, D-14: signals the crossing of the liquidation rate, once per crossing. */
 function checkLiquidation(ctx: Ctx): void {
-  const margin = marginOf(ctx);
-  const reached = rateAtLeast(margin, ctx.rules.liquidationRate);
+  const reached = liquidationReached(ctx);
   if (reached && !ctx.liquidationReached) {
-    ctx.effects.push({ type: 'LiquidationThresholdReached', seq: ctx.seq, at: ctx.at, rule: 'M-3', marginRate: shownRate(margin) });
+    ctx.effects.push({ type: 'LiquidationThresholdReached', seq: ctx.seq, at: ctx.at, rule: 'M-3', marginRate: shownRate(marginOf(ctx)) });
   }
   ctx.liquidationReached = reached;
 }

@@ -5,6 +5,9 @@
  */
 import type { Ctx } from './context';
 import type { Mark, Position } from './state';
+import type { Rules } from './policy';
+import type { FuturesBonus } from '../futuresBonus/codec';
+import { accountMemo } from './memo';
 import { dec, divide, isPositive, isZero, min, ROUND_DOWN, ROUND_UP, showRate, ZERO, type Big } from './money';
 
 export function markOf(marks: readonly Mark[], symbol: string): Mark | undefined {
@@ -26,28 +29,218 @@ export interface Margin {
   readonly equity: Big;
 }
 
+/*
+ * Memoisation (issue 8). States are immutable and copy-on-write shares every object a step does not
+ * touch, so each account's memo keeps the last margin sums with the positions array, marks array
+ * and policy they were computed for, and a new positions array is summed from them: only the
+ * positions that are new, or whose mark moved, are computed again, and the sums are corrected by
+ * the difference. Amounts here are exact, so that is the very value (and, big.js normalising every
+ * result, the very representation) a fresh sum gives. Every memo is checked by identity before use.
+ */
+
+/** One position's M-1 terms at one mark, and its M-4 initial margin once asked for. */
+interface Terms {
+  readonly position: Position;
+  readonly price: string | undefined;
+  readonly mmr: Big;
+  readonly mm: Big;
+  readonly upnl: Big;
+  /** `entryValue / leverage` rounded up to the rules' scale (M-4, D-27); computed on demand. */
+  locked: Big | undefined;
+}
+
+/** The M-1 sums over the positions without a position voucher of one positions array. */
+interface Sums {
+  readonly positions: readonly Position[];
+  readonly marks: readonly Mark[];
+  readonly rules: Rules;
+  /** Each position's terms, by index; undefined for a position with a position voucher (not counted). */
+  readonly terms: readonly (Terms | undefined)[];
+  readonly mm: Big;
+  readonly upnl: Big;
+  /** M-4: the sum of the initial margins, computed on demand. */
+  locked: Big | undefined;
+  /** The last margin computed from these sums, for that own balance and bonus equity. */
+  last: Equity | undefined;
+}
+
+interface Equity {
+  readonly own: Big;
+  readonly bonus: Big;
+  readonly margin: Margin;
+  /** M-3 for this margin: `MR >= liquidationRate` (the rules are the sums'). */
+  reached: boolean | undefined;
+}
+
+/** What an account's memo keeps: the last sums, bonus equity and mark map, with what they were computed from. */
+interface MarginMemo {
+  sums: Sums | undefined;
+  bonuses: readonly FuturesBonus[] | undefined;
+  bonusEquity: Big;
+  marks: readonly Mark[] | undefined;
+  markMap: Map<string, string> | undefined;
+}
+
+const memoOf = accountMemo<MarginMemo>(() => ({ sums: undefined, bonuses: undefined, bonusEquity: ZERO, marks: undefined, markMap: undefined }));
+
+/** Up to this many marks a linear search is faster than a map. */
+const MARK_SCAN_LIMIT = 8;
+
+/** The symbol -> mark price map of a marks array, built once per array; undefined for a few marks (a linear search is faster). */
+function markMapOf(marks: readonly Mark[], memo: MarginMemo): Map<string, string> | undefined {
+  if (marks.length <= MARK_SCAN_LIMIT) return undefined;
+  if (memo.marks === marks && memo.markMap !== undefined) return memo.markMap;
+  const map = new Map<string, string>();
+  // The first mark of a symbol wins, as in `markOf`.
+  for (const mark of marks) if (!map.has(mark.symbol)) map.set(mark.symbol, mark.price);
+  memo.marks = marks;
+  memo.markMap = map;
+  return map;
+}
+
+/** The mark price text of a symbol (M-1). */
+function priceOf(marks: readonly Mark[], map: Map<string, string> | undefined, symbol: string): string | undefined {
+  return map === undefined ? markOf(marks, symbol)?.price : map.get(symbol);
+}
+
+/** M-1: a position's maintenance margin and unrealised pnl, `qty x mark` computed once. */
+function termsOf(position: Position, price: string | undefined, mmr: Big, locked: Big | undefined): Terms {
+  // Every fill sets its symbol's mark unless a mark feed already does (M-1), so a position always has one.
+  const value = dec(position.qty).times(price === undefined ? ZERO : dec(price));
+  const entry = dec(position.entryValue);
+  return {
+    position,
+    price,
+    mmr,
+    mm: value.times(mmr),
+    upnl: position.positionSide === 'long' ? value.minus(entry) : entry.minus(value),
+    locked,
+  };
+}
+
+/** The terms `prev` holds for `position`: copy-on-write moves a position by one index at most per change. */
+function termsIn(prev: Sums, index: number, position: Position): Terms | undefined {
+  const terms = prev.terms;
+  const at = terms[index];
+  if (at !== undefined && at.position === position) return at;
+  const after = terms[index + 1];
+  if (after !== undefined && after.position === position) return after;
+  const before = index > 0 ? terms[index - 1] : undefined;
+  return before !== undefined && before.position === position ? before : undefined;
+}
+
+function sumsOf(ctx: Ctx): Sums {
+  const positions = ctx.positions;
+  const memo = memoOf(ctx.input.accountId);
+  const last = memo.sums;
+  if (last !== undefined && last.positions === positions && last.marks === ctx.marks && last.rules === ctx.rules) return last;
+  const sums = buildSums(positions, ctx.marks, ctx.rules, last !== undefined && last.rules === ctx.rules ? last : undefined, memo);
+  memo.sums = sums;
+  return sums;
+}
+
+/**
+ * The sums of `positions` at `marks`, from `prev`'s terms where a position and its mark are the
+ * same. `prev` may be any sums under the same rules: each of its terms is exact for its position
+ * and mark, and its totals are the exact sums of its terms.
+ */
+function buildSums(positions: readonly Position[], marks: readonly Mark[], rules: Rules, prev: Sums | undefined, memo: MarginMemo): Sums {
+  const map = markMapOf(marks, memo);
+  const terms: (Terms | undefined)[] = new Array<Terms | undefined>(positions.length);
+  let counted = 0;
+  let added: Terms[] | undefined;
+  for (let i = 0; i < positions.length; i++) {
+    const position = positions[i] as Position;
+    if (position.voucher !== undefined) {
+      terms[i] = undefined;
+      continue;
+    }
+    counted++;
+    const price = priceOf(marks, map, position.symbol);
+    const mmr = rules.mmrOf(position.symbol);
+    const old = prev === undefined ? undefined : termsIn(prev, i, position);
+    if (old !== undefined && old.price === price && old.mmr === mmr) {
+      terms[i] = old;
+      continue;
+    }
+    const fresh = termsOf(position, price, mmr, old?.locked);
+    terms[i] = fresh;
+    (added ??= []).push(fresh);
+  }
+  if (prev !== undefined) {
+    // The terms of `prev` that are not carried over: positions gone, changed, or at another mark.
+    let removed: Terms[] | undefined;
+    const before = prev.terms;
+    for (let k = 0; k < before.length; k++) {
+      const old = before[k];
+      if (old === undefined || terms[k] === old || terms[k + 1] === old || (k > 0 && terms[k - 1] === old)) continue;
+      (removed ??= []).push(old);
+    }
+    const changes = (added?.length ?? 0) + (removed?.length ?? 0);
+    if (changes === 0) return { positions, marks, rules, terms, mm: prev.mm, upnl: prev.upnl, locked: prev.locked, last: undefined };
+    // Correcting costs one operation per changed term, summing afresh one per counted term but the first.
+    if (changes < counted - 1) {
+      let mm = prev.mm;
+      let upnl = prev.upnl;
+      for (const t of added ?? []) {
+        mm = mm.plus(t.mm);
+        upnl = upnl.plus(t.upnl);
+      }
+      for (const t of removed ?? []) {
+        mm = mm.minus(t.mm);
+        upnl = upnl.minus(t.upnl);
+      }
+      return { positions, marks, rules, terms, mm, upnl, locked: undefined, last: undefined };
+    }
+  }
+  let mm = ZERO;
+  let upnl = ZERO;
+  let first = true;
+  for (const t of terms) {
+    if (t === undefined) continue;
+    mm = first ? t.mm : mm.plus(t.mm);
+    upnl = first ? t.upnl : upnl.plus(t.upnl);
+    first = false;
+  }
+  return { positions, marks, rules, terms, mm, upnl, locked: undefined, last: undefined };
+}
+
 /** Remaining of the futures bonuses that count in equity: active or awaiting reclaim (M-2). */
 export function bonusEquity(ctx: Ctx): Big {
+  const bonuses = ctx.futuresBonuses;
+  const memo = memoOf(ctx.input.accountId);
+  if (memo.bonuses === bonuses) return memo.bonusEquity;
   let total = ZERO;
-  for (const bonus of ctx.futuresBonuses) {
+  for (const bonus of bonuses) {
     if (bonus.status === 'active' || bonus.status === 'awaitingReclaim') total = total.plus(dec(bonus.remaining));
   }
+  memo.bonuses = bonuses;
+  memo.bonusEquity = total;
   return total;
+}
+
+function equityOf(ctx: Ctx): Equity {
+  const sums = sumsOf(ctx);
+  const bonus = bonusEquity(ctx);
+  const last = sums.last;
+  if (last !== undefined && last.own === ctx.own && last.bonus === bonus) return last;
+  // Adding 0 changes nothing: skipped (this runs on most steps).
+  const withBonus = isZero(bonus) ? ctx.own : ctx.own.plus(bonus);
+  const equity: Equity = { own: ctx.own, bonus, margin: { mm: sums.mm, equity: isZero(sums.upnl) ? withBonus : withBonus.plus(sums.upnl) }, reached: undefined };
+  sums.last = equity;
+  return equity;
 }
 
 /** M-1, M-2. */
 export function marginOf(ctx: Ctx): Margin {
-  let mm = ZERO;
-  let upnl = ZERO;
-  for (const position of ctx.positions) {
-    if (position.voucher !== undefined) continue;
-    const mark = markOf(ctx.marks, position.symbol);
-    // Every fill sets its symbol's mark unless a mark feed already does (M-1), so a position always has one.
-    const price = mark === undefined ? ZERO : dec(mark.price);
-    mm = mm.plus(dec(position.qty).times(price).times(ctx.rules.mmrOf(position.symbol)));
-    upnl = upnl.plus(unrealisedPnl(position, price));
-  }
-  return { mm, equity: ctx.own.plus(bonusEquity(ctx)).plus(upnl) };
+  return equityOf(ctx).margin;
+}
+
+/** M-3: whether the margin rate is at or above the policy's liquidation rate. */
+export function liquidationReached(ctx: Ctx): boolean {
+  const equity = equityOf(ctx);
+  if (equity.reached === undefined) equity.reached = rateAtLeast(equity.margin, ctx.rules.liquidationRate);
+  return equity.reached;
 }
 
 /** `MM / E >= rate`, decided exactly: unbounded when `MM > 0` and `E <= 0`; 0 when `MM = 0` (M-2). */
@@ -68,15 +261,17 @@ export function shownRate(margin: Margin): string | null {
  * term rounded up on its own, D-27), plus their unrealised pnl when it is negative in sum (D-15).
  */
 export function transferable(ctx: Ctx): Big {
-  let locked = ZERO;
-  let upnl = ZERO;
-  for (const position of ctx.positions) {
-    if (position.voucher !== undefined) continue;
-    locked = locked.plus(divide(dec(position.entryValue), dec(position.leverage), ctx.scale, ROUND_UP));
-    const mark = markOf(ctx.marks, position.symbol);
-    upnl = upnl.plus(unrealisedPnl(position, mark === undefined ? ZERO : dec(mark.price)));
+  const sums = sumsOf(ctx);
+  if (sums.locked === undefined) {
+    let locked = ZERO;
+    for (const terms of sums.terms) {
+      if (terms === undefined) continue;
+      terms.locked ??= divide(dec(terms.position.entryValue), dec(terms.position.leverage), sums.rules.scale, ROUND_UP);
+      locked = locked.plus(terms.locked);
+    }
+    sums.locked = locked;
   }
-  return ctx.own.minus(locked).plus(min(ZERO, upnl));
+  return ctx.own.minus(sums.locked).plus(min(ZERO, sums.upnl));
 }
 
 /** What a clawback may take now: the transferable funds rounded down, never below 0 (D-27). */
