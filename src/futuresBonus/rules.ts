@@ -150,7 +150,15 @@ export function guardReclaim(ctx: Ctx, amount: Big): GuardDecision {
   const after: Margin = { mm: margin.mm, equity: margin.equity.minus(amount) };
   if (isZero(margin.mm)) return { allowed: true, after };
   if (isPositive(after.equity) && margin.mm.lt(ctx.rules.reclaimGuardRate.times(after.equity))) return { allowed: true, after };
-  return { allowed: false, after, projectedMarginRate: shownRate(after) };
+  // The rate is a division to 8 places: computed only when read (a `ReclaimDeferred`, or explain),
+  // never for the retries that still do not fit and emit nothing (FB-11).
+  return {
+    allowed: false,
+    after,
+    get projectedMarginRate(): string | null {
+      return shownRate(after);
+    },
+  };
 }
 
 function bonusIndexes(ctx: Ctx, ids: readonly string[], status: FuturesBonus['status']): number[] {
