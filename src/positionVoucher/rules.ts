@@ -11,6 +11,7 @@ import { takeable, transferable } from '../core/margin';
 import { canonical, dec, divide, isPositive, max, min, ROUND_UP, str, ZERO, type Big } from '../core/money';
 import type { AccountType, Order, Position, PositionMode } from '../core/state';
 import { failuresOf, passesAll, type Check } from '../core/checks';
+import { accountMemo } from '../core/memo';
 import type { PositionVoucher, PositionVoucherGrant, VoucherMargin } from './codec';
 
 type OrderPlaced = EventOf<'OrderPlaced'>;
@@ -125,53 +126,87 @@ export type VoucherFailure =
 
 type VoucherCheckArgs = [Ctx, OrderPlaced, PositionVoucher | undefined];
 
-/** PV-1, PV-2, D-34: the conditions in the order the rules list them; those needing the voucher's fields are skipped without it. */
-const VOUCHER_CHECKS: readonly Check<VoucherCheckArgs, VoucherFailure>[] = [
-  { fails: (_c, _o, voucher) => voucher === undefined, finding: () => ({ rule: 'PV-2', code: 'VOUCHER_UNAVAILABLE' }) },
-  { fails: (_, order) => order.action !== 'open', finding: () => ({ rule: 'PV-1', code: 'NOT_OPENING' }) },
-  {
+type VoucherCheck = Check<VoucherCheckArgs, VoucherFailure>;
+
+/** PV-1: the conditions on the order and the account alone, the same for every voucher. */
+const ORDER_CHECKS = {
+  opening: { fails: (_, order) => order.action !== 'open', finding: () => ({ rule: 'PV-1', code: 'NOT_OPENING' }) },
+  main: {
     fails: (ctx) => ctx.input.accountType !== 'main',
     finding: (ctx) => ({ rule: 'PV-1', code: 'ACCOUNT_NOT_MAIN', accountType: ctx.input.accountType }),
   },
-  { fails: (ctx) => ctx.status === 'flagged', finding: () => ({ rule: 'PV-1', code: 'ACCOUNT_FLAGGED' }) },
-  {
+  notFlagged: { fails: (ctx) => ctx.status === 'flagged', finding: () => ({ rule: 'PV-1', code: 'ACCOUNT_FLAGGED' }) },
+  hedge: {
     fails: (ctx) => ctx.input.positionMode !== 'hedge',
     finding: (ctx) => ({ rule: 'PV-1', code: 'NOT_HEDGE_MODE', positionMode: ctx.input.positionMode }),
   },
-  {
+  isolated: {
     fails: (_, order) => order.marginMode !== 'isolated',
     finding: (_, order) => ({ rule: 'PV-1', code: 'NOT_ISOLATED', marginMode: order.marginMode }),
   },
-  { fails: (_, order) => order.source !== 'main', finding: (_, order) => ({ rule: 'PV-1', code: 'SOURCE_NOT_MAIN', source: order.source }) },
-  {
-    fails: (_, order, voucher) => voucher?.symbols !== undefined && !voucher.symbols.includes(order.symbol),
-    finding: (_, order, voucher) => ({ rule: 'PV-1', code: 'SYMBOL_NOT_ALLOWED', symbol: order.symbol, symbols: voucher?.symbols ?? [] }),
-  },
-  {
-    fails: (_, order, voucher) => voucher?.maxLeverage !== undefined && dec(order.leverage).gt(dec(voucher.maxLeverage)),
-    finding: (_, order, voucher) => ({ rule: 'PV-1', code: 'LEVERAGE_TOO_HIGH', leverage: canonical(order.leverage), maxLeverage: canonical(voucher?.maxLeverage ?? '0') }),
-  },
-  {
+  sourceMain: { fails: (_, order) => order.source !== 'main', finding: (_, order) => ({ rule: 'PV-1', code: 'SOURCE_NOT_MAIN', source: order.source }) },
+  sideFree: {
     fails: (ctx, order) => sideOccupant(ctx, order.symbol, order.positionSide) !== undefined,
     finding: (ctx, order) => ({ rule: 'PV-1', code: 'SIDE_BUSY', symbol: order.symbol, positionSide: order.positionSide, ...sideOccupant(ctx, order.symbol, order.positionSide) }),
   },
-  {
-    fails: (ctx, order, voucher) => voucherOnSymbol(ctx, order.symbol, voucher?.id ?? order.voucher) !== undefined,
-    finding: (ctx, order, voucher) => ({
-      rule: 'PV-1', code: 'SYMBOL_HAS_VOUCHER', symbol: order.symbol, voucherId: voucherOnSymbol(ctx, order.symbol, voucher?.id ?? order.voucher) ?? '',
-    }),
+} satisfies Record<string, VoucherCheck>;
+
+/** PV-1: the conditions on the voucher's own fields (skipped without a voucher, D-34). */
+const FIELD_CHECKS = {
+  symbolAllowed: {
+    fails: (_, order, voucher) => voucher?.symbols !== undefined && !voucher.symbols.includes(order.symbol),
+    finding: (_, order, voucher) => ({ rule: 'PV-1', code: 'SYMBOL_NOT_ALLOWED', symbol: order.symbol, symbols: voucher?.symbols ?? [] }),
   },
-  {
-    fails: (ctx, order, voucher) => voucher !== undefined && !marginCovered(ctx, order, voucher),
-    finding: (ctx, order, voucher) => ({
-      rule: 'PV-1', code: 'MARGIN_NOT_COVERED',
-      required: str(requiredMargin(ctx, order.qty, order.price, order.leverage)),
-      amount: canonical(voucher?.amount ?? '0'),
-      allowOwnFunds: voucher?.allowOwnFunds === true,
-      transferable: str(transferable(ctx)),
-    }),
+  leverage: {
+    fails: (_, order, voucher) => voucher?.maxLeverage !== undefined && dec(order.leverage).gt(dec(voucher.maxLeverage)),
+    finding: (_, order, voucher) => ({ rule: 'PV-1', code: 'LEVERAGE_TOO_HIGH', leverage: canonical(order.leverage), maxLeverage: canonical(voucher?.maxLeverage ?? '0') }),
   },
+} satisfies Record<string, VoucherCheck>;
+
+const SYMBOL_VOUCHER_CHECK: VoucherCheck = {
+  fails: (ctx, order, voucher) => voucherOnSymbol(ctx, order.symbol, voucher?.id ?? order.voucher) !== undefined,
+  finding: (ctx, order, voucher) => ({
+    rule: 'PV-1', code: 'SYMBOL_HAS_VOUCHER', symbol: order.symbol, voucherId: voucherOnSymbol(ctx, order.symbol, voucher?.id ?? order.voucher) ?? '',
+  }),
+};
+
+const MARGIN_CHECK: VoucherCheck = {
+  fails: (ctx, order, voucher) => voucher !== undefined && !marginCovered(ctx, voucher, requiredMargin(ctx, order.qty, order.price, order.leverage)),
+  finding: (ctx, order, voucher) => ({
+    rule: 'PV-1', code: 'MARGIN_NOT_COVERED',
+    required: str(requiredMargin(ctx, order.qty, order.price, order.leverage)),
+    amount: canonical(voucher?.amount ?? '0'),
+    allowOwnFunds: voucher?.allowOwnFunds === true,
+    transferable: str(transferable(ctx)),
+  }),
+};
+
+/** PV-1, PV-2, D-34: the conditions in the order the rules list them; those needing the voucher's fields are skipped without it. */
+const VOUCHER_CHECKS: readonly VoucherCheck[] = [
+  { fails: (_c, _o, voucher) => voucher === undefined, finding: () => ({ rule: 'PV-2', code: 'VOUCHER_UNAVAILABLE' }) },
+  ORDER_CHECKS.opening,
+  ORDER_CHECKS.main,
+  ORDER_CHECKS.notFlagged,
+  ORDER_CHECKS.hedge,
+  ORDER_CHECKS.isolated,
+  ORDER_CHECKS.sourceMain,
+  FIELD_CHECKS.symbolAllowed,
+  FIELD_CHECKS.leverage,
+  ORDER_CHECKS.sideFree,
+  SYMBOL_VOUCHER_CHECK,
+  MARGIN_CHECK,
 ];
+
+/** `auto` (PV-2): the same conditions, those that do not depend on the voucher decided once. */
+const AUTO_ORDER_CHECKS: readonly VoucherCheck[] = [
+  ORDER_CHECKS.main,
+  ORDER_CHECKS.notFlagged,
+  ORDER_CHECKS.hedge,
+  ORDER_CHECKS.isolated,
+  ORDER_CHECKS.sourceMain,
+  ORDER_CHECKS.sideFree,
+];
+const AUTO_FIELD_CHECKS: readonly VoucherCheck[] = [FIELD_CHECKS.symbolAllowed, FIELD_CHECKS.leverage];
 
 /**
  * PV-1, PV-2, D-34: every condition `order` fails for `voucher` (undefined: no available position
@@ -187,10 +222,44 @@ export function voucherReasons(ctx: Ctx, order: OrderPlaced, voucher: PositionVo
   return voucherFailures(ctx, order, voucher).map((failure) => failure.code);
 }
 
-function marginCovered(ctx: Ctx, order: OrderPlaced, voucher: PositionVoucher): boolean {
-  const gap = requiredMargin(ctx, order.qty, order.price, order.leverage).minus(dec(voucher.amount));
+/** PV-1: the voucher covers the `required` margin, or own transferable funds cover the gap when it allows them. */
+function marginCovered(ctx: Ctx, voucher: PositionVoucher, required: Big): boolean {
+  const gap = required.minus(dec(voucher.amount));
   if (!isPositive(gap)) return true;
   return voucher.allowOwnFunds === true && transferable(ctx).gte(gap);
+}
+
+/** The available position vouchers, in grant order, per account and positions vouchers array. */
+const availableMemo = accountMemo<{ vouchers: readonly PositionVoucher[] | undefined; available: readonly PositionVoucher[] }>(
+  () => ({ vouchers: undefined, available: [] }),
+);
+
+function availableVouchers(ctx: Ctx): readonly PositionVoucher[] {
+  const memo = availableMemo(ctx.input.accountId);
+  if (memo.vouchers !== ctx.positionVouchers) {
+    memo.vouchers = ctx.positionVouchers;
+    memo.available = ctx.positionVouchers.filter((v) => v.status === 'available');
+  }
+  return memo.available;
+}
+
+/**
+ * PV-2 `auto`: the earliest-granted available voucher that passes every check. The checks that do
+ * not depend on the voucher are decided once, the required margin computed once, and the
+ * vouchers in use on the symbol looked up once (D-34: only one other than the candidate counts).
+ */
+function autoVoucher(ctx: Ctx, order: OrderPlaced): PositionVoucher | undefined {
+  const available = availableVouchers(ctx);
+  if (available.length === 0 || !passesAll(AUTO_ORDER_CHECKS, ctx, order, undefined)) return undefined;
+  const inUse = voucherOnSymbol(ctx, order.symbol, undefined);
+  let required: Big | undefined;
+  for (const voucher of available) {
+    if (!passesAll(AUTO_FIELD_CHECKS, ctx, order, voucher)) continue;
+    if (inUse !== undefined && (inUse !== voucher.id || voucherOnSymbol(ctx, order.symbol, voucher.id) !== undefined)) continue;
+    required ??= requiredMargin(ctx, order.qty, order.price, order.leverage);
+    if (marginCovered(ctx, voucher, required)) return voucher;
+  }
+  return undefined;
 }
 
 export type VoucherChoice =
@@ -206,10 +275,8 @@ export function chooseVoucher(ctx: Ctx, order: OrderPlaced): VoucherChoice {
   if (wanted === 'none') return NONE;
   if (wanted === 'auto') {
     if (order.action !== 'open') return NONE;
-    for (const voucher of ctx.positionVouchers) {
-      if (voucher.status === 'available' && passesAll(VOUCHER_CHECKS, ctx, order, voucher)) return { kind: 'use', voucher };
-    }
-    return NONE;
+    const voucher = autoVoucher(ctx, order);
+    return voucher === undefined ? NONE : { kind: 'use', voucher };
   }
   const voucher = ctx.positionVouchers.find((v) => v.id === wanted && v.status === 'available');
   const reasons = voucherReasons(ctx, order, voucher);
