@@ -5,7 +5,7 @@
  */
 import * as t from 'io-ts';
 import { either } from 'fp-ts';
-import { DECIMAL_PATTERN, canonical, dec, decimalsOf, isPositive, isNegative, ONE } from './money';
+import { DECIMAL_PATTERN, canonical, dec, decimalsOf, isPositive, ONE, zeroDigits } from './money';
 
 /** Largest `scale` a policy may set (D-26); also the bound used for output-only decimals. */
 export const MAX_SCALE = 18;
@@ -28,14 +28,15 @@ export function describe(value: unknown): string {
   return `${typeof value} ${String(value)}`;
 }
 
+/** The sign rule, decided on the text of a D-1 decimal where it shows (a leading "-", digits all zero). */
 function signHolds(text: string, sign: DecimalSign): boolean {
   switch (sign) {
     case 'any':
       return true;
     case 'positive':
-      return isPositive(dec(text));
+      return text.charCodeAt(0) !== 45 && !zeroDigits(text, 0);
     case 'nonNegative':
-      return !isNegative(dec(text));
+      return text.charCodeAt(0) !== 45 || zeroDigits(text, 1);
     case 'rate': {
       const value = dec(text);
       return isPositive(value) && value.lte(ONE);

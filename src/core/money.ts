@@ -127,15 +127,40 @@ export function showRate(mm: Big, equity: Big): string {
   return str(divide(mm, equity, 8, ROUND_HALF_UP));
 }
 
+/** Whether the digits of a D-1 decimal from index `from` on are all zero (the point skipped). */
+export function zeroDigits(text: string, from: number): boolean {
+  for (let i = from; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c !== 48 && c !== 46) return false;
+  }
+  return true;
+}
+
 /** Whether a D-1 decimal is already in G-2's output form: no leading or trailing zeros, no "-0". */
 function isCanonical(text: string): boolean {
   const digits = text.charCodeAt(0) === 45 ? 1 : 0;
   if (text.length > digits + 1 && text.charCodeAt(digits) === 48 && text.charCodeAt(digits + 1) !== 46) return false;
   if (text.indexOf('.') >= 0 && text.charCodeAt(text.length - 1) === 48) return false;
-  return digits === 0 || !isZero(dec(text));
+  return digits === 0 || !zeroDigits(text, 1);
 }
 
-/** A D-1 decimal in G-2's output form. */
+/**
+ * A D-1 decimal in G-2's output form, worked out on the text (what `str(dec(text))` prints,
+ * without parsing): leading zeros of the integer part and trailing zeros of the fraction go,
+ * a point with nothing after it goes, and zero is "0" whatever its sign.
+ */
 export function canonical(text: string): string {
-  return isCanonical(text) ? text : str(dec(text));
+  if (isCanonical(text)) return text;
+  const negative = text.charCodeAt(0) === 45;
+  let start = negative ? 1 : 0;
+  const point = text.indexOf('.');
+  const intEnd = point < 0 ? text.length : point;
+  while (start < intEnd - 1 && text.charCodeAt(start) === 48) start++;
+  let end = text.length;
+  if (point >= 0) {
+    while (end > point + 1 && text.charCodeAt(end - 1) === 48) end--;
+    if (end === point + 1) end = point;
+  }
+  const body = text.slice(start, end);
+  return body === '0' ? '0' : negative ? `-${body}` : body;
 }

@@ -5,8 +5,11 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import Big from 'big.js';
+import fc from 'fast-check';
+import { decimal } from '../../src/core/codec';
 import {
   DECIMAL_PATTERN,
+  canonical,
   dec,
   decimalsOf,
   divide,
@@ -92,6 +95,44 @@ describe('D-1 decimal syntax: -?digits(.digits)?', () => {
     ]);
     expect(state.positions[0]).toMatchObject({ qty: '2', entryValue: '100' });
     expect(state.ownBalance).toBe('9');
+  });
+});
+
+describe('issue 8: decimals are canonicalised and sign-checked on their text, exactly as parsing would', () => {
+  const digits = fc.string({ unit: fc.constantFrom('0', '0', '0', '1', '5', '9'), minLength: 1, maxLength: 12 });
+  const text = fc
+    .tuple(fc.boolean(), digits, fc.option(digits, { nil: undefined }))
+    .map(([negative, int, frac]) => `${negative ? '-' : ''}${int}${frac === undefined ? '' : `.${frac}`}`);
+
+  it('canonical(text) is what str(dec(text)) prints, for any D-1 decimal', () => {
+    fc.assert(
+      fc.property(text, (t) => {
+        expect(DECIMAL_PATTERN.test(t)).toBe(true);
+        expect(canonical(t)).toBe(str(new Big(t)).replace(/^-0$/, '0'));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it.each([['007.50', '7.5'], ['-00.100', '-0.1'], ['-0.000', '0'], ['000', '0'], ['100.00', '100'], ['0.0000000100', '0.00000001'], ['-5', '-5'], ['10', '10']])(
+    'canonical(%s) = %s',
+    (given, expected) => {
+      expect(canonical(given)).toBe(expected);
+    },
+  );
+
+  it('the sign rules of the decimal codec agree with the parsed value', () => {
+    const positive = decimal(18, 'positive');
+    const nonNegative = decimal(18, 'nonNegative');
+    fc.assert(
+      fc.property(text, (t) => {
+        const value = new Big(t);
+        const isZero = value.c[0] === 0;
+        expect(positive.decode(t)._tag).toBe(value.s > 0 && !isZero ? 'Right' : 'Left');
+        expect(nonNegative.decode(t)._tag).toBe(value.s > 0 || isZero ? 'Right' : 'Left');
+      }),
+      { numRuns: 3000 },
+    );
   });
 });
 
