@@ -4,7 +4,7 @@
  */
 import * as t from 'io-ts';
 import { either } from 'fp-ts';
-import { decodeWith, reportErrors, struct, type DecodeError, type Decoded } from './core/codec';
+import { decodeWith, struct, type DecodeError, type Decoded } from './core/codec';
 import { eventCodec, type Event } from './core/events';
 import type { Effect } from './core/effects';
 import { DEFAULT_POLICY, PolicyInputCodec, type PolicyInput } from './core/policy';
@@ -66,8 +66,8 @@ export function decodeEventLog(text: string, account: unknown, policy?: unknown)
       errors.push({ path: `line ${i + 1}`, message: 'expected a JSON event, got text that is not JSON' });
       return;
     }
-    const decoded = codec.decode(json);
-    if (decoded._tag === 'Left') errors.push(...reportErrors(decoded.left, `line ${i + 1}`));
+    const decoded = decodeWith(codec, json, `line ${i + 1}`);
+    if (decoded._tag === 'Left') errors.push(...decoded.left);
     else events.push(decoded.right);
   });
   if (errors.length > 0 || accountResult._tag === 'Left' || policyResult._tag === 'Left') return either.left(errors);

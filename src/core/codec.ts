@@ -10,6 +10,13 @@ import { DECIMAL_PATTERN, canonical, dec, decimalsOf, isPositive, ONE, zeroDigit
 /** Largest `scale` a policy may set (D-26); also the bound used for output-only decimals. */
 export const MAX_SCALE = 18;
 
+/** What a compiled codec (the fast path of `decodeWith`) returns for an invalid input. */
+const INVALID: unique symbol = Symbol('invalid');
+type Fast = (u: unknown) => unknown;
+
+/** The leaf codecs' own checks for the fast path: the value `validate` succeeds with, or `INVALID` (no `Either`, no context). */
+const leafChecks = new WeakMap<t.Mixed, Fast>();
+
 export type DecimalSign = 'any' | 'positive' | 'nonNegative' | 'rate';
 
 const SIGN_WORDS: Record<DecimalSign, string> = {
@@ -68,6 +75,9 @@ export function decimal(scale: number, sign: DecimalSign = 'any'): t.Type<string
     },
     t.identity,
   );
+  leafChecks.set(codec, (u) =>
+    typeof u === 'string' && DECIMAL_PATTERN.test(u) && decimalsOf(u) <= scale && signHolds(u, sign) ? canonical(u) : INVALID,
+  );
   decimalCodecs.set(key, codec);
   return codec;
 }
@@ -75,7 +85,7 @@ export function decimal(scale: number, sign: DecimalSign = 'any'): t.Type<string
 /** An integer-valued JSON number (D-2), at least `min` when given. */
 export function integer(min?: number): t.Type<number, number, unknown> {
   const expected = min === undefined ? 'an integer' : `an integer of ${min} or more`;
-  return new t.Type<number, number, unknown>(
+  const codec = new t.Type<number, number, unknown>(
     'Integer',
     (u): u is number => typeof u === 'number' && Number.isSafeInteger(u) && (min === undefined || u >= min),
     (u, c) =>
@@ -84,13 +94,15 @@ export function integer(min?: number): t.Type<number, number, unknown> {
         : t.failure(u, c, `expected ${expected}, got ${describe(u)}`),
     t.identity,
   );
+  leafChecks.set(codec, (u) => (typeof u === 'number' && Number.isSafeInteger(u) && (min === undefined || u >= min) ? u : INVALID));
+  return codec;
 }
 
 /** One of a fixed set of strings, reported by name. */
 export function oneOf<const V extends readonly [string, ...string[]]>(values: V): t.Type<V[number], V[number], unknown> {
   const allowed = new Set<string>(values);
   const expected = values.map((v) => JSON.stringify(v)).join(' | ');
-  return new t.Type<V[number], V[number], unknown>(
+  const codec = new t.Type<V[number], V[number], unknown>(
     'OneOf',
     (u): u is V[number] => typeof u === 'string' && allowed.has(u),
     (u, c) =>
@@ -99,7 +111,12 @@ export function oneOf<const V extends readonly [string, ...string[]]>(values: V)
         : t.failure(u, c, `expected one of ${expected}, got ${describe(u)}`),
     t.identity,
   );
+  leafChecks.set(codec, (u) => (typeof u === 'string' && allowed.has(u) ? u : INVALID));
+  return codec;
 }
+
+/** The tag and members of each `taggedUnion` codec, for the fast path of `decodeWith`. */
+const taggedUnions = new WeakMap<t.Mixed, { readonly tag: string; readonly members: Record<string, t.Mixed> }>();
 
 /**
  * A union discriminated by `tag`: the member is chosen by the tag's value, so an unknown tag is
@@ -117,7 +134,7 @@ export function taggedUnion<M extends Record<string, t.Mixed>>(
     const value: unknown = (u as Record<string, unknown>)[tag];
     return typeof value === 'string' && Object.prototype.hasOwnProperty.call(members, value) ? members[value] : undefined;
   };
-  return new t.Type<t.TypeOf<M[keyof M]>, t.OutputOf<M[keyof M]>, unknown>(
+  const codec = new t.Type<t.TypeOf<M[keyof M]>, t.OutputOf<M[keyof M]>, unknown>(
     name,
     (u): u is t.TypeOf<M[keyof M]> => memberOf(u)?.is(u) === true,
     (u, c) => {
@@ -134,6 +151,8 @@ export function taggedUnion<M extends Record<string, t.Mixed>>(
     },
     (a) => (memberOf(a) as t.Mixed).encode(a),
   );
+  taggedUnions.set(codec, { tag, members });
+  return codec;
 }
 
 /** A decode failure: which field, and what was wrong with it. */
@@ -180,8 +199,136 @@ export function formatDecodeError(error: DecodeError): string {
 
 export type Decoded<A> = either.Either<DecodeError[], A>;
 
+/*
+ * The fast path of decoding (issue 8). io-ts builds a context entry for every field it visits and
+ * wraps every intermediate result, which is most of the cost of decoding an event. A codec is
+ * compiled once into a plain function that validates the same way, with the same leaf codecs
+ * (decimals, integers, ids, ...), and builds the same value io-ts would: the input itself when no
+ * field changes, else a copy with the changed fields (the same copies, merged the same way). It
+ * only says whether the input is valid: on the first failure it gives up, and io-ts decodes the
+ * input again to report every error with its path.
+ */
+
+const compiledCodecs = new WeakMap<t.Mixed, Fast>();
+/** Leaf codecs do not read the context when they succeed; it is only passed along. */
+const NO_CONTEXT: t.Context = [];
+const hasOwn = (o: object, k: string): boolean => Object.prototype.hasOwnProperty.call(o, k);
+
+function fastOf(codec: t.Mixed): Fast {
+  let fast = compiledCodecs.get(codec);
+  if (fast === undefined) {
+    fast = compile(codec);
+    compiledCodecs.set(codec, fast);
+  }
+  return fast;
+}
+
+function compile(codec: t.Mixed): Fast {
+  const leaf = leafChecks.get(codec);
+  if (leaf !== undefined) return leaf;
+  if (codec instanceof t.LiteralType) {
+    const value: unknown = codec.value;
+    return (u) => (u === value ? u : INVALID);
+  }
+  if (codec instanceof t.BooleanType) return (u) => (typeof u === 'boolean' ? u : INVALID);
+  if (codec instanceof t.StringType) return (u) => (typeof u === 'string' ? u : INVALID);
+  const union = taggedUnions.get(codec);
+  if (union !== undefined) {
+    const { tag, members } = union;
+    const byTag = new Map(Object.entries(members).map(([value, member]) => [value, fastOf(member)]));
+    return (u) => {
+      if (typeof u !== 'object' || u === null || Array.isArray(u)) return INVALID;
+      const value: unknown = (u as Record<string, unknown>)[tag];
+      const member = typeof value === 'string' ? byTag.get(value) : undefined;
+      return member === undefined ? INVALID : member(u);
+    };
+  }
+  if (codec instanceof t.InterfaceType) return compileProps(codec.props as t.Props, false);
+  if (codec instanceof t.PartialType) return compileProps(codec.props as t.Props, true);
+  if (codec instanceof t.IntersectionType) {
+    const parts = (codec.types as readonly t.Mixed[]).map(fastOf);
+    return (u) => {
+      const results: unknown[] = [];
+      for (const part of parts) {
+        const result = part(u);
+        if (result === INVALID) return INVALID;
+        results.push(result);
+      }
+      return mergeAll(u, results);
+    };
+  }
+  if (codec instanceof t.ArrayType) {
+    const item = fastOf(codec.type as t.Mixed);
+    return (u) => {
+      if (!Array.isArray(u)) return INVALID;
+      let out: unknown[] = u;
+      for (let i = 0; i < u.length; i++) {
+        const ui: unknown = u[i];
+        const ai = item(ui);
+        if (ai === INVALID) return INVALID;
+        if (ai !== ui) {
+          if (out === u) out = u.slice();
+          out[i] = ai;
+        }
+      }
+      return out;
+    };
+  }
+  return (u) => {
+    const result = codec.validate(u, NO_CONTEXT);
+    return result._tag === 'Right' ? result.right : INVALID;
+  };
+}
+
+/** io-ts's merge of an intersection's results (not in its typings): `base` when no part changed it, else the parts' fields over a copy. */
+function mergeAll(base: unknown, us: readonly unknown[]): unknown {
+  let equal = true;
+  let primitive = true;
+  const baseIsNotADictionary = !t.UnknownRecord.is(base);
+  for (const u of us) {
+    if (u !== base) equal = false;
+    if (t.UnknownRecord.is(u)) primitive = false;
+  }
+  if (equal) return base;
+  if (primitive) return us[us.length - 1];
+  const r: Record<string, unknown> = {};
+  for (const u of us) {
+    const record = u as Record<string, unknown>;
+    for (const k in record) {
+      if (!hasOwn(r, k) || baseIsNotADictionary || record[k] !== (base as Record<string, unknown>)[k]) r[k] = record[k];
+    }
+  }
+  return r;
+}
+
+/** `t.type` (every field required) or `t.partial` (a missing field is skipped), as io-ts validates them. */
+function compileProps(props: t.Props, partial: boolean): Fast {
+  const keys = Object.keys(props);
+  const fields = keys.map((key) => fastOf(props[key] as t.Mixed));
+  return (u) => {
+    if (!t.UnknownRecord.is(u)) return INVALID;
+    let a = u as Record<string, unknown>;
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string;
+      const ak = a[key];
+      const vak = (fields[i] as Fast)(ak);
+      if (vak === INVALID) {
+        if (partial && ak === undefined) continue;
+        return INVALID;
+      }
+      if (vak !== ak || (!partial && vak === undefined && !hasOwn(a, key))) {
+        if (a === u) a = Object.assign({}, a);
+        a[key] = vak;
+      }
+    }
+    return a;
+  };
+}
+
 /** Decodes `u` with `codec`, turning io-ts errors into path-named `DecodeError`s. */
 export function decodeWith<A, O>(codec: t.Type<A, O, unknown>, u: unknown, prefix = ''): Decoded<A> {
+  const fast = fastOf(codec)(u);
+  if (fast !== INVALID) return either.right(fast as A);
   const result = codec.decode(u);
   return result._tag === 'Right' ? result : either.left(reportErrors(result.left, prefix));
 }
@@ -202,6 +349,7 @@ export const Id = new t.Type<string, string, unknown>(
   (u, c) => (typeof u === 'string' && u.length > 0 ? t.success(u) : t.failure(u, c, `expected a non-empty string, got ${describe(u)}`)),
   t.identity,
 );
+leafChecks.set(Id, (u) => (typeof u === 'string' && u.length > 0 ? u : INVALID));
 
 /** Fields every granted voucher's state carries, whatever its kind. */
 export const grantTracking = {

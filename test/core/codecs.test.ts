@@ -3,6 +3,8 @@
  * decode error value naming the bad field by its path; nothing malformed is ever applied.
  */
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import type * as t from 'io-ts';
 import {
   applyJson,
   createAccount,
@@ -10,8 +12,10 @@ import {
   decodeScenario,
   decodeState,
   encodeState,
+  eventCodec,
   formatDecodeError,
   PolicyInputCodec,
+  stateCodec,
   step,
   type AccountState,
   type DecodeError,
@@ -434,3 +438,59 @@ describe('G-1, D-25 a decode failure changes nothing', () => {
   });
 });
 
+
+describe('issue 8: the fast decoding path gives exactly what io-ts gives', () => {
+  /** A JSON value near `valid`: a field changed to another valid or invalid value, removed, or added. */
+  function nearArb(valid: Record<string, unknown>): fc.Arbitrary<unknown> {
+    const keys = Object.keys(valid);
+    const leaf = fc.oneof(
+      fc.constantFrom('007.50', '1.0', '-0', '0', '-1', '1e3', '', 'x', '0.123456789', '100.00', '3', 'long', 'open', 'in', 'main'),
+      fc.integer({ min: -3, max: 3 }),
+      fc.constantFrom(null, true, 1.5, [], {}, 2 ** 60),
+    );
+    return fc.oneof(
+      fc.constant(valid),
+      fc.tuple(fc.constantFrom(...keys), leaf).map(([key, value]) => ({ ...valid, [key]: value })),
+      fc.constantFrom(...keys).map((key) => Object.fromEntries(Object.entries(valid).filter(([k]) => k !== key))),
+      leaf.map((value) => ({ ...valid, extra: value })),
+      fc.constantFrom(null, [], 'OrderFilled', 3),
+    );
+  }
+
+  /** Decodes a copy of `input` each way; the inputs are left as they were. */
+  function sameAsIoTs<A>(input: unknown, fastDecode: (u: unknown) => Decoded<A>, slowDecode: (u: unknown) => t.Validation<A>): void {
+    const text = JSON.stringify(input);
+    const [forFast, forSlow] = [structuredClone(input), structuredClone(input)];
+    const fast = fastDecode(forFast);
+    const slow = slowDecode(forSlow);
+    expect(JSON.stringify(forFast)).toBe(text);
+    expect(JSON.stringify(forSlow)).toBe(text);
+    expect(fast._tag).toBe(slow._tag);
+    if (fast._tag === 'Right' && slow._tag === 'Right') {
+      expect(fast.right).toStrictEqual(slow.right);
+      // The input itself when io-ts keeps it, a copy when io-ts copies.
+      expect(fast.right === forFast).toBe(slow.right === forSlow);
+    }
+  }
+
+  it.each(Object.entries(VALID_EVENTS))('events near %s', (_, valid) => {
+    const voucher = valid['voucher'];
+    const near = typeof voucher === 'object' && voucher !== null
+      ? fc.oneof(nearArb(valid), nearArb(voucher as Record<string, unknown>).map((v) => ({ ...valid, voucher: v })))
+      : nearArb(valid);
+    fc.assert(
+      fc.property(near, fc.constantFrom(0, 2, 8), (u, scale) => {
+        sameAsIoTs(u, (v) => decodeEvent(v, scale), (v) => eventCodec(scale).decode(v));
+      }),
+      { numRuns: 400 },
+    );
+  });
+
+  it('states of a rich session, as stored (JSON), decode to the same values', () => {
+    const { start, events } = richSession();
+    for (const state of statesOf(start, events)) {
+      const json: unknown = JSON.parse(JSON.stringify(state));
+      sameAsIoTs(json, decodeState, (v) => stateCodec(state.policy.scale).decode(v));
+    }
+  });
+});
