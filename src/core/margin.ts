@@ -8,7 +8,7 @@ import type { Mark, Position } from './state';
 import type { Rules } from './policy';
 import type { FuturesBonus } from '../futuresBonus/codec';
 import { accountMemo } from './memo';
-import { dec, divide, isPositive, isZero, min, ROUND_DOWN, ROUND_UP, showRate, ZERO, type Big } from './money';
+import { dec, divide, isNegative, isPositive, isZero, min, ONE, ROUND_DOWN, ROUND_UP, showRate, ZERO, type Big } from './money';
 
 export function markOf(marks: readonly Mark[], symbol: string): Mark | undefined {
   for (const mark of marks) if (mark.symbol === symbol) return mark;
@@ -62,14 +62,27 @@ interface Sums {
   locked: Big | undefined;
   /** The last margin computed from these sums, for that own balance and bonus equity. */
   last: Equity | undefined;
+  /** M-3 as a bound on the own balance, for one bonus equity and liquidation rate. */
+  limit: Limit | undefined;
+}
+
+/**
+ * M-3 with `MM > 0` (`MM` is never negative): `MM / E >= r` exactly when `r x E <= MM` (an
+ * `E <= 0` satisfies it too, since `r > 0`), and with `E = own + B + upnl` that is
+ * `r x own <= MM - r x (B + upnl)`: a bound that changes only with the positions, marks and
+ * bonuses, so a step that moves only the own balance decides with one comparison.
+ */
+interface Limit {
+  readonly bonus: Big;
+  readonly rate: Big;
+  readonly rateIsOne: boolean;
+  readonly bound: Big;
 }
 
 interface Equity {
   readonly own: Big;
   readonly bonus: Big;
   readonly margin: Margin;
-  /** M-3 for this margin: `MR >= liquidationRate` (the rules are the sums'). */
-  reached: boolean | undefined;
 }
 
 /** What an account's memo keeps: the last sums, bonus equity and mark map, with what they were computed from. */
@@ -177,7 +190,7 @@ function buildSums(positions: readonly Position[], marks: readonly Mark[], rules
       (removed ??= []).push(old);
     }
     const changes = (added?.length ?? 0) + (removed?.length ?? 0);
-    if (changes === 0) return { positions, marks, rules, terms, mm: prev.mm, upnl: prev.upnl, locked: prev.locked, last: undefined };
+    if (changes === 0) return { positions, marks, rules, terms, mm: prev.mm, upnl: prev.upnl, locked: prev.locked, last: undefined, limit: undefined };
     // Correcting costs one operation per changed term, summing afresh one per counted term but the first.
     if (changes < counted - 1) {
       let mm = prev.mm;
@@ -190,7 +203,7 @@ function buildSums(positions: readonly Position[], marks: readonly Mark[], rules
         mm = mm.minus(t.mm);
         upnl = upnl.minus(t.upnl);
       }
-      return { positions, marks, rules, terms, mm, upnl, locked: undefined, last: undefined };
+      return { positions, marks, rules, terms, mm, upnl, locked: undefined, last: undefined, limit: undefined };
     }
   }
   let mm = ZERO;
@@ -202,7 +215,7 @@ function buildSums(positions: readonly Position[], marks: readonly Mark[], rules
     upnl = first ? t.upnl : upnl.plus(t.upnl);
     first = false;
   }
-  return { positions, marks, rules, terms, mm, upnl, locked: undefined, last: undefined };
+  return { positions, marks, rules, terms, mm, upnl, locked: undefined, last: undefined, limit: undefined };
 }
 
 /** Remaining of the futures bonuses that count in equity: active or awaiting reclaim (M-2). */
@@ -226,7 +239,7 @@ function equityOf(ctx: Ctx): Equity {
   if (last !== undefined && last.own === ctx.own && last.bonus === bonus) return last;
   // Adding 0 changes nothing: skipped (this runs on most steps).
   const withBonus = isZero(bonus) ? ctx.own : ctx.own.plus(bonus);
-  const equity: Equity = { own: ctx.own, bonus, margin: { mm: sums.mm, equity: isZero(sums.upnl) ? withBonus : withBonus.plus(sums.upnl) }, reached: undefined };
+  const equity: Equity = { own: ctx.own, bonus, margin: { mm: sums.mm, equity: isZero(sums.upnl) ? withBonus : withBonus.plus(sums.upnl) } };
   sums.last = equity;
   return equity;
 }
@@ -238,9 +251,20 @@ export function marginOf(ctx: Ctx): Margin {
 
 /** M-3: whether the margin rate is at or above the policy's liquidation rate. */
 export function liquidationReached(ctx: Ctx): boolean {
-  const equity = equityOf(ctx);
-  if (equity.reached === undefined) equity.reached = rateAtLeast(equity.margin, ctx.rules.liquidationRate);
-  return equity.reached;
+  const sums = sumsOf(ctx);
+  if (isZero(sums.mm)) return false;
+  const rate = ctx.rules.liquidationRate;
+  // Only a state from elsewhere could hold a negative mark or qty: decide it the long way.
+  if (isNegative(sums.mm)) return rateAtLeast(marginOf(ctx), rate);
+  const bonus = bonusEquity(ctx);
+  let limit = sums.limit;
+  if (limit === undefined || limit.bonus !== bonus || limit.rate !== rate) {
+    const rest = isZero(bonus) ? sums.upnl : bonus.plus(sums.upnl);
+    const rateIsOne = rate.eq(ONE);
+    limit = { bonus, rate, rateIsOne, bound: sums.mm.minus(rateIsOne ? rest : rate.times(rest)) };
+    sums.limit = limit;
+  }
+  return (limit.rateIsOne ? ctx.own : rate.times(ctx.own)).lte(limit.bound);
 }
 
 /** `MM / E >= rate`, decided exactly: unbounded when `MM > 0` and `E <= 0`; 0 when `MM = 0` (M-2). */
