@@ -68,9 +68,30 @@ export function dec(text: string): Big {
   return value;
 }
 
-/** G-2: plain decimal, no exponent, no trailing zeros, "0" for zero (never "-0"). */
+/** Below 10^15 a coefficient's digits are an exact double, printed by the runtime at once. */
+const EXACT_DIGITS = 15;
+
+/**
+ * G-2: plain decimal, no exponent, no trailing zeros, "0" for zero (never "-0"). What big.js's
+ * `toFixed()` prints, written out for speed (issue 8): big.js joins the digit array and pads
+ * zeros one at a time. `c` holds the digits without leading or trailing zeros, `e` the exponent
+ * of the first one.
+ */
 export function str(value: Big): string {
-  return value.c[0] === 0 ? '0' : value.toFixed();
+  const c = value.c;
+  if (c[0] === 0) return '0';
+  const n = c.length;
+  let digits: string;
+  if (n <= EXACT_DIGITS) {
+    let v = 0;
+    for (let i = 0; i < n; i++) v = v * 10 + (c[i] as number);
+    digits = String(v);
+  } else {
+    digits = c.join('');
+  }
+  const e = value.e;
+  const text = e < 0 ? `0.${'0'.repeat(-e - 1)}${digits}` : e + 1 >= n ? digits + '0'.repeat(e + 1 - n) : `${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
+  return value.s < 0 ? `-${text}` : text;
 }
 
 /** Number of decimals of a D-1 decimal string, trailing zeros not counted. */

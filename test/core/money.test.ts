@@ -114,6 +114,20 @@ describe('issue 8: decimals are canonicalised and sign-checked on their text, ex
     );
   });
 
+  it('str prints what big.js toFixed() prints, for sums, products and quotients of any size', () => {
+    const operand = fc.tuple(text, fc.integer({ min: -30, max: 30 })).map(([t, shift]) => new Big(t).times(new Big(10).pow(shift)));
+    fc.assert(
+      fc.property(operand, operand, fc.constantFrom('plus', 'minus', 'times', 'div'), (a, b, op) => {
+        if (op === 'div' && b.c[0] === 0) return;
+        const value = op === 'plus' ? a.plus(b) : op === 'minus' ? a.minus(b) : op === 'times' ? a.times(b) : a.div(b);
+        const expected = value.c[0] === 0 ? '0' : value.toFixed();
+        expect(str(value)).toBe(expected);
+        expect(str(dec(expected))).toBe(expected);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it.each([['007.50', '7.5'], ['-00.100', '-0.1'], ['-0.000', '0'], ['000', '0'], ['100.00', '100'], ['0.0000000100', '0.00000001'], ['-5', '-5'], ['10', '10']])(
     'canonical(%s) = %s',
     (given, expected) => {
