@@ -18,6 +18,8 @@ export interface Ctx {
   readonly scale: number;
   status: AccountState['status'];
   own: Big;
+  /** The own balance as parsed from the input state: `own` is this very value while no rule moved it. */
+  readonly ownAtOpen: Big;
   lossCoverageVouchers: readonly LossCoverageVoucher[];
   positionVouchers: readonly PositionVoucher[];
   futuresBonuses: readonly FuturesBonus[];
@@ -40,12 +42,14 @@ export interface Ctx {
 
 export function openContext(state: AccountState, seq: number, at: number, trace?: Trace): Ctx {
   const rules = rulesOf(state.policy);
+  const own = dec(state.ownBalance);
   return {
     input: state,
     rules,
     scale: rules.scale,
     status: state.status,
-    own: dec(state.ownBalance),
+    own,
+    ownAtOpen: own,
     lossCoverageVouchers: state.lossCoverageVouchers,
     positionVouchers: state.positionVouchers,
     futuresBonuses: state.futuresBonuses,
@@ -72,7 +76,7 @@ export function closeContext(ctx: Ctx): AccountState {
     accountId: s.accountId,
     accountType: s.accountType,
     positionMode: s.positionMode,
-    ownBalance: ctx.own.eq(dec(s.ownBalance)) ? s.ownBalance : str(ctx.own),
+    ownBalance: ctx.own === ctx.ownAtOpen || ctx.own.eq(ctx.ownAtOpen) ? s.ownBalance : str(ctx.own),
     status: ctx.status,
     policy: s.policy,
     lossCoverageVouchers: ctx.lossCoverageVouchers as LossCoverageVoucher[],
