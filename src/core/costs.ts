@@ -6,7 +6,7 @@
 import type { Ctx } from './context';
 import { assert } from './context';
 import type { CostCause, EffectOf } from './effects';
-import { str, type Big } from './money';
+import { add, str, type Big } from './money';
 import { payFromVoucherMargins } from '../positionVoucher/rules';
 import { splitCost } from '../futuresBonus/rules';
 
@@ -53,7 +53,7 @@ export function credit(
   positionSide: 'long' | 'short',
   amount: Big,
 ): void {
-  ctx.own = ctx.own.plus(amount);
+  ctx.own = add(ctx.own, amount);
   const effect: EffectOf<'Credited'> = { type: 'Credited', seq: ctx.seq, at: ctx.at, rule: 'P-5', cause, symbol, positionSide, amount: str(amount) };
   if (orderId !== undefined) effect.orderId = orderId;
   ctx.effects.push(effect);

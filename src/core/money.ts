@@ -123,6 +123,16 @@ export function divide(a: Big, b: Big, scale: number, mode: Rounding): Big {
   return new ctor(a).div(b);
 }
 
+/** `a + b`, without an operation when either is 0 (the value is the same; hot paths add 0 often). */
+export function add(a: Big, b: Big): Big {
+  return b.c[0] === 0 ? a : a.c[0] === 0 ? b : a.plus(b);
+}
+
+/** `a - b`, without an operation when `b` is 0. */
+export function sub(a: Big, b: Big): Big {
+  return b.c[0] === 0 ? a : a.minus(b);
+}
+
 export function min(a: Big, b: Big): Big {
   return a.lte(b) ? a : b;
 }

@@ -8,7 +8,7 @@ import { append, removeAt, replaceAt } from './context';
 import type { EventOf, PositionSide } from './events';
 import { reject } from './reject';
 import { credit, settleCost } from './costs';
-import { canonical, dec, divide, isNegative, isPositive, isZero, ROUND_HALF_UP, str, ZERO, type Big } from './money';
+import { add, canonical, dec, divide, isNegative, isPositive, isZero, ROUND_HALF_UP, str, ZERO, type Big } from './money';
 import type { Order, Position } from './state';
 import { orderWith } from './order';
 import { coverClosingOrder } from '../lossCoverage/rules';
@@ -158,10 +158,12 @@ export function fillOrder(ctx: Ctx, e: EventOf<'OrderFilled'>): boolean {
     return false;
   }
   const qty = dec(e.qty);
+  const orderQty = dec(order.qty);
   const filledBefore = dec(order.filledQty);
-  const unfilled = dec(order.qty).minus(filledBefore);
-  if (qty.gt(unfilled)) {
-    reject(ctx, 'FILL_EXCEEDS_ORDER', `A fill of ${e.qty} is more than the ${str(unfilled)} still unfilled on order ${e.orderId}.`);
+  // qty > orderQty - filledBefore, decided on the sum the order keeps.
+  const filled = add(filledBefore, qty);
+  if (filled.gt(orderQty)) {
+    reject(ctx, 'FILL_EXCEEDS_ORDER', `A fill of ${e.qty} is more than the ${str(orderQty.minus(filledBefore))} still unfilled on order ${e.orderId}.`);
     return false;
   }
   let index = positionIndex(ctx, order.symbol, order.positionSide);
@@ -180,7 +182,7 @@ export function fillOrder(ctx: Ctx, e: EventOf<'OrderFilled'>): boolean {
     return false;
   }
 
-  const notional = dec(e.qty).times(dec(e.price)).round(ctx.scale, ROUND_HALF_UP);
+  const notional = qty.times(dec(e.price)).round(ctx.scale, ROUND_HALF_UP);
   markFromFill(ctx, order.symbol, canonical(e.price));
   let pnl = ZERO;
   if (order.action === 'open') index = openFill(ctx, order, qty, notional);
@@ -205,9 +207,8 @@ export function fillOrder(ctx: Ctx, e: EventOf<'OrderFilled'>): boolean {
     if (position.voucher !== undefined) closeVoucherPosition(ctx, position.voucher, order.orderId);
   }
 
-  const filled = filledBefore.plus(qty);
   const next = orderAfterFill(ctx.orders[oi] as Order, filled, outcome, e.at, bonusPaid, voucher !== undefined && order.action === 'close');
-  if (filled.eq(dec(order.qty))) {
+  if (filled.eq(orderQty)) {
     ctx.orders = removeAt(ctx.orders, oi);
     if (next.action === 'close') coverClosingOrder(ctx, next);
   } else {
@@ -219,8 +220,8 @@ export function fillOrder(ctx: Ctx, e: EventOf<'OrderFilled'>): boolean {
 function orderAfterFill(order: Order, filled: Big, fill: FillOutcome, at: number, bonusPaid: boolean, closedVoucher: boolean): Order {
   return orderWith(order, {
     filledQty: str(filled),
-    realisedPnl: isZero(fill.pnl) ? order.realisedPnl : str(dec(order.realisedPnl).plus(fill.pnl)),
-    closingNotional: str(dec(order.closingNotional).plus(fill.notional)),
+    realisedPnl: isZero(fill.pnl) ? order.realisedPnl : str(add(dec(order.realisedPnl), fill.pnl)),
+    closingNotional: str(add(dec(order.closingNotional), fill.notional)),
     bonusPaid,
     voucherPositionClosed: order.voucherPositionClosed || closedVoucher,
     lastFillAt: at,

@@ -6,7 +6,7 @@ import type { Ctx } from '../core/context';
 import { append, removeAt } from '../core/context';
 import type { BonusPayment } from '../core/effects';
 import { marginOf, shownRate, type Margin } from '../core/margin';
-import { canonical, dec, isPositive, isZero, max, min, ROUND_DOWN, str, ZERO, type Big } from '../core/money';
+import { add, canonical, dec, isPositive, isZero, max, min, ROUND_DOWN, str, sub, ZERO, type Big } from '../core/money';
 import type { DeferredReclaim, FuturesBonus, FuturesBonusGrant, ReclaimTrigger } from './codec';
 
 /**
@@ -85,20 +85,21 @@ export function splitCost(ctx: Ctx, cost: Big): WalletPayment {
       if ((bonuses[i] as FuturesBonus).status !== status || !isPositive(have)) continue;
       const take = min(have, need);
       remaining[i] = have.minus(take);
-      paid[i] = (paid[i] as Big).plus(take);
+      paid[i] = add(paid[i] as Big, take);
       need = need.minus(take);
     }
-    return want.minus(need);
+    return sub(want, need);
   };
 
-  if (pool !== undefined) left = left.minus(drain('active', pool.share));
+  // `sub` and `add` skip the operations with 0, which most costs meet here (no bonus left, no deficit).
+  if (pool !== undefined) left = sub(left, drain('active', pool.share));
   const fromOwn = min(left, max(ZERO, ctx.own));
-  left = left.minus(fromOwn);
+  left = sub(left, fromOwn);
   if (paying) {
-    left = left.minus(drain('active', left));
-    left = left.minus(drain('awaitingReclaim', left));
+    left = sub(left, drain('active', left));
+    left = sub(left, drain('awaitingReclaim', left));
   }
-  ctx.own = ctx.own.minus(fromOwn).minus(left);
+  ctx.own = sub(sub(ctx.own, fromOwn), left);
 
   const fromBonus: BonusPayment[] = [];
   if (paid !== undefined && remaining !== undefined) {
