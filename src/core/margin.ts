@@ -8,7 +8,7 @@ import type { Mark, Position } from './state';
 import type { Rules } from './policy';
 import type { FuturesBonus } from '../futuresBonus/codec';
 import { accountMemo } from './memo';
-import { dec, divide, isNegative, isPositive, isZero, min, ONE, ROUND_DOWN, ROUND_UP, showRate, ZERO, type Big } from './money';
+import { add, dec, divide, isNegative, isPositive, isZero, min, ONE, ROUND_DOWN, ROUND_UP, showRate, sub, ZERO, type Big } from './money';
 
 export function markOf(marks: readonly Mark[], symbol: string): Mark | undefined {
   for (const mark of marks) if (mark.symbol === symbol) return mark;
@@ -131,6 +131,24 @@ function termsOf(position: Position, price: string | undefined, mmr: Big, locked
   };
 }
 
+/**
+ * The symbols whose mark may differ between two marks arrays (marks are only replaced or added,
+ * so index by index); undefined when any may (a shorter array: a state from elsewhere).
+ */
+function movedSymbols(before: readonly Mark[], after: readonly Mark[]): string[] | undefined {
+  const moved: string[] = [];
+  if (before === after) return moved;
+  if (after.length < before.length) return undefined;
+  for (let k = 0; k < after.length; k++) {
+    const was = before[k];
+    const mark = after[k] as Mark;
+    if (mark === was) continue;
+    moved.push(mark.symbol);
+    if (was !== undefined && was.symbol !== mark.symbol) moved.push(was.symbol);
+  }
+  return moved;
+}
+
 /** The terms `prev` holds for `position`: copy-on-write moves a position by one index at most per change. */
 function termsIn(prev: Sums, index: number, position: Position): Terms | undefined {
   const terms = prev.terms;
@@ -158,7 +176,10 @@ function sumsOf(ctx: Ctx): Sums {
  * and mark, and its totals are the exact sums of its terms.
  */
 function buildSums(positions: readonly Position[], marks: readonly Mark[], rules: Rules, prev: Sums | undefined, memo: MarginMemo): Sums {
-  const map = markMapOf(marks, memo);
+  // A position whose terms `prev` holds, on a symbol whose mark did not move, keeps them as they are.
+  const moved = prev === undefined ? undefined : movedSymbols(prev.marks, marks);
+  let map: Map<string, string> | undefined;
+  let mapBuilt = false;
   const terms: (Terms | undefined)[] = new Array<Terms | undefined>(positions.length);
   let counted = 0;
   let added: Terms[] | undefined;
@@ -169,9 +190,17 @@ function buildSums(positions: readonly Position[], marks: readonly Mark[], rules
       continue;
     }
     counted++;
+    const old = prev === undefined ? undefined : termsIn(prev, i, position);
+    if (old !== undefined && moved !== undefined && (moved.length === 0 || !moved.includes(position.symbol))) {
+      terms[i] = old;
+      continue;
+    }
+    if (!mapBuilt) {
+      map = markMapOf(marks, memo);
+      mapBuilt = true;
+    }
     const price = priceOf(marks, map, position.symbol);
     const mmr = rules.mmrOf(position.symbol);
-    const old = prev === undefined ? undefined : termsIn(prev, i, position);
     if (old !== undefined && old.price === price && old.mmr === mmr) {
       terms[i] = old;
       continue;
@@ -218,14 +247,30 @@ function buildSums(positions: readonly Position[], marks: readonly Mark[], rules
   return { positions, marks, rules, terms, mm, upnl, locked: undefined, last: undefined, limit: undefined };
 }
 
+/** What a bonus counts in equity: its remaining when active or awaiting reclaim (M-2). */
+function countedRemaining(bonus: FuturesBonus): Big {
+  return bonus.status === 'active' || bonus.status === 'awaitingReclaim' ? dec(bonus.remaining) : ZERO;
+}
+
 /** Remaining of the futures bonuses that count in equity: active or awaiting reclaim (M-2). */
 export function bonusEquity(ctx: Ctx): Big {
   const bonuses = ctx.futuresBonuses;
   const memo = memoOf(ctx.input.accountId);
-  if (memo.bonuses === bonuses) return memo.bonusEquity;
+  const before = memo.bonuses;
+  if (before === bonuses) return memo.bonusEquity;
   let total = ZERO;
-  for (const bonus of bonuses) {
-    if (bonus.status === 'active' || bonus.status === 'awaitingReclaim') total = total.plus(dec(bonus.remaining));
+  if (before !== undefined && bonuses.length >= before.length) {
+    // From the last total, corrected by the bonuses that changed (exact: the same value as a fresh sum).
+    total = memo.bonusEquity;
+    for (let i = 0; i < bonuses.length; i++) {
+      const bonus = bonuses[i] as FuturesBonus;
+      const was = before[i];
+      if (bonus === was) continue;
+      if (was !== undefined) total = sub(total, countedRemaining(was));
+      total = add(total, countedRemaining(bonus));
+    }
+  } else {
+    for (const bonus of bonuses) total = add(total, countedRemaining(bonus));
   }
   memo.bonuses = bonuses;
   memo.bonusEquity = total;
