@@ -98,6 +98,8 @@ const memoOf = accountMemo<MarginMemo>(() => ({ sums: undefined, bonuses: undefi
 
 /** Up to this many marks a linear search is faster than a map. */
 const MARK_SCAN_LIMIT = 8;
+/** The lookup from which a build looks marks up through a map (when there are more than `MARK_SCAN_LIMIT`). */
+const MAP_AFTER_LOOKUPS = 4;
 
 /** The symbol -> mark price map of a marks array, built once per array; undefined for a few marks (a linear search is faster). */
 function markMapOf(marks: readonly Mark[], memo: MarginMemo): Map<string, string> | undefined {
@@ -178,8 +180,8 @@ function sumsOf(ctx: Ctx): Sums {
 function buildSums(positions: readonly Position[], marks: readonly Mark[], rules: Rules, prev: Sums | undefined, memo: MarginMemo): Sums {
   // A position whose terms `prev` holds, on a symbol whose mark did not move, keeps them as they are.
   const moved = prev === undefined ? undefined : movedSymbols(prev.marks, marks);
+  let lookups = 0;
   let map: Map<string, string> | undefined;
-  let mapBuilt = false;
   const terms: (Terms | undefined)[] = new Array<Terms | undefined>(positions.length);
   let counted = 0;
   let added: Terms[] | undefined;
@@ -195,10 +197,8 @@ function buildSums(positions: readonly Position[], marks: readonly Mark[], rules
       terms[i] = old;
       continue;
     }
-    if (!mapBuilt) {
-      map = markMapOf(marks, memo);
-      mapBuilt = true;
-    }
+    // A few lookups (a mark moved, a fill) search the marks; many are worth a map.
+    if (++lookups === MAP_AFTER_LOOKUPS) map = markMapOf(marks, memo);
     const price = priceOf(marks, map, position.symbol);
     const mmr = rules.mmrOf(position.symbol);
     if (old !== undefined && old.price === price && old.mmr === mmr) {
