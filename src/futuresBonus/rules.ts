@@ -73,19 +73,22 @@ export function splitCost(ctx: Ctx, cost: Big): WalletPayment {
   const pool = paying ? poolShare(ctx, cost) : undefined;
 
   let left = cost;
-  let paid: Big[] | undefined;
-  let remaining: Big[] | undefined;
+  // What each bonus has paid and has left, by index, for the bonuses that paid (the others are not even parsed).
+  let paid: (Big | undefined)[] | undefined;
+  let remaining: (Big | undefined)[] | undefined;
   const drain = (status: FuturesBonus['status'], want: Big): Big => {
     if (!isPositive(want)) return ZERO;
-    remaining ??= bonuses.map((b) => dec(b.remaining));
-    paid ??= bonuses.map(() => ZERO);
     let need = want;
     for (let i = 0; i < bonuses.length && isPositive(need); i++) {
-      const have = remaining[i] as Big;
-      if ((bonuses[i] as FuturesBonus).status !== status || !isPositive(have)) continue;
+      const bonus = bonuses[i] as FuturesBonus;
+      if (bonus.status !== status) continue;
+      const have = remaining?.[i] ?? dec(bonus.remaining);
+      if (!isPositive(have)) continue;
       const take = min(have, need);
+      remaining ??= [];
+      paid ??= [];
       remaining[i] = have.minus(take);
-      paid[i] = add(paid[i] as Big, take);
+      paid[i] = add(paid[i] ?? ZERO, take);
       need = need.minus(take);
     }
     return sub(want, need);
@@ -105,8 +108,8 @@ export function splitCost(ctx: Ctx, cost: Big): WalletPayment {
   if (paid !== undefined && remaining !== undefined) {
     const next = bonuses.slice();
     for (let i = 0; i < bonuses.length; i++) {
-      const amount = paid[i] as Big;
-      if (isZero(amount)) continue;
+      const amount = paid[i];
+      if (amount === undefined || isZero(amount)) continue;
       const bonus = bonuses[i] as FuturesBonus;
       const rest = remaining[i] as Big;
       fromBonus.push({ bonusId: bonus.id, amount: str(amount) });

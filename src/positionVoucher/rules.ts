@@ -433,7 +433,10 @@ export function clawBackOnFlag(ctx: Ctx): void {
 /** PV-10, D-30: after an accepted funds movement, outstanding clawbacks take what funds allow. */
 export function takeOutstandingClawbacks(ctx: Ctx): void {
   for (let i = 0; i < ctx.positionVouchers.length; i++) {
-    const outstanding = dec((ctx.positionVouchers[i] as PositionVoucher).outstanding);
+    const text = (ctx.positionVouchers[i] as PositionVoucher).outstanding;
+    // Most vouchers owe nothing: "0" is not parsed.
+    if (text === '0') continue;
+    const outstanding = dec(text);
     if (isPositive(outstanding)) take(ctx, i, outstanding, false);
   }
 }
