@@ -56,6 +56,8 @@ interface Sums {
   readonly rules: Rules;
   /** Each position's terms, by index; undefined for a position with a position voucher (not counted). */
   readonly terms: readonly (Terms | undefined)[];
+  /** How many positions have terms. */
+  readonly counted: number;
   readonly mm: Big;
   readonly upnl: Big;
   /** M-4: the sum of the initial margins, computed on demand. */
@@ -180,6 +182,7 @@ function sumsOf(ctx: Ctx): Sums {
 function buildSums(positions: readonly Position[], marks: readonly Mark[], rules: Rules, prev: Sums | undefined, memo: MarginMemo): Sums {
   // A position whose terms `prev` holds, on a symbol whose mark did not move, keeps them as they are.
   const moved = prev === undefined ? undefined : movedSymbols(prev.marks, marks);
+  if (prev !== undefined && moved !== undefined && prev.positions === positions) return remarked(prev, marks, moved, memo);
   let lookups = 0;
   let map: Map<string, string> | undefined;
   const terms: (Terms | undefined)[] = new Array<Terms | undefined>(positions.length);
@@ -219,7 +222,7 @@ function buildSums(positions: readonly Position[], marks: readonly Mark[], rules
       (removed ??= []).push(old);
     }
     const changes = (added?.length ?? 0) + (removed?.length ?? 0);
-    if (changes === 0) return { positions, marks, rules, terms, mm: prev.mm, upnl: prev.upnl, locked: prev.locked, last: undefined, limit: undefined };
+    if (changes === 0) return { positions, marks, rules, terms, counted, mm: prev.mm, upnl: prev.upnl, locked: prev.locked, last: undefined, limit: undefined };
     // Correcting costs one operation per changed term, summing afresh one per counted term but the first.
     if (changes < counted - 1) {
       let mm = prev.mm;
@@ -232,9 +235,15 @@ function buildSums(positions: readonly Position[], marks: readonly Mark[], rules
         mm = mm.minus(t.mm);
         upnl = upnl.minus(t.upnl);
       }
-      return { positions, marks, rules, terms, mm, upnl, locked: undefined, last: undefined, limit: undefined };
+      return { positions, marks, rules, terms, counted, mm, upnl, locked: undefined, last: undefined, limit: undefined };
     }
   }
+  const { mm, upnl } = sumOf(terms);
+  return { positions, marks, rules, terms, counted, mm, upnl, locked: undefined, last: undefined, limit: undefined };
+}
+
+/** The sums of `terms` added afresh. */
+function sumOf(terms: readonly (Terms | undefined)[]): { readonly mm: Big; readonly upnl: Big } {
   let mm = ZERO;
   let upnl = ZERO;
   let first = true;
@@ -244,7 +253,57 @@ function buildSums(positions: readonly Position[], marks: readonly Mark[], rules
     upnl = first ? t.upnl : upnl.plus(t.upnl);
     first = false;
   }
-  return { positions, marks, rules, terms, mm, upnl, locked: undefined, last: undefined, limit: undefined };
+  return { mm, upnl };
+}
+
+/**
+ * `buildSums` for the same positions at marks that moved only at `moved` symbols (a mark price
+ * update, or a fill's price): the terms are `prev`'s but for the positions on a moved symbol
+ * whose mark text changed, and the sums are corrected by those.
+ */
+function remarked(prev: Sums, marks: readonly Mark[], moved: readonly string[], memo: MarginMemo): Sums {
+  const positions = prev.positions;
+  let terms = prev.terms;
+  let added: Terms[] | undefined;
+  let removed: Terms[] | undefined;
+  if (moved.length > 0) {
+    const only = moved.length === 1 ? moved[0] : undefined;
+    let lookups = 0;
+    let map: Map<string, string> | undefined;
+    for (let i = 0; i < terms.length; i++) {
+      const t = terms[i];
+      if (t === undefined) continue;
+      const symbol = t.position.symbol;
+      if (only !== undefined ? symbol !== only : !moved.includes(symbol)) continue;
+      if (++lookups === MAP_AFTER_LOOKUPS) map = markMapOf(marks, memo);
+      const price = priceOf(marks, map, symbol);
+      if (price === t.price) continue;
+      const fresh = termsOf(t.position, price, t.mmr, t.locked);
+      if (terms === prev.terms) terms = terms.slice();
+      (terms as (Terms | undefined)[])[i] = fresh;
+      (added ??= []).push(fresh);
+      (removed ??= []).push(t);
+    }
+  }
+  const rules = prev.rules;
+  const counted = prev.counted;
+  if (added === undefined || removed === undefined) {
+    return { positions, marks, rules, terms, counted, mm: prev.mm, upnl: prev.upnl, locked: prev.locked, last: undefined, limit: undefined };
+  }
+  // Correcting costs two operations per changed term, summing afresh one per counted term but the first.
+  if (2 * added.length < counted - 1) {
+    let mm = prev.mm;
+    let upnl = prev.upnl;
+    for (let k = 0; k < added.length; k++) {
+      const a = added[k] as Terms;
+      const r = removed[k] as Terms;
+      mm = mm.plus(a.mm).minus(r.mm);
+      upnl = upnl.plus(a.upnl).minus(r.upnl);
+    }
+    return { positions, marks, rules, terms, counted, mm, upnl, locked: prev.locked, last: undefined, limit: undefined };
+  }
+  const { mm, upnl } = sumOf(terms);
+  return { positions, marks, rules, terms, counted, mm, upnl, locked: prev.locked, last: undefined, limit: undefined };
 }
 
 /** What a bonus counts in equity: its remaining when active or awaiting reclaim (M-2). */
