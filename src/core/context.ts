@@ -6,7 +6,7 @@
 import type { AccountState, Mark, Order, Position } from './state';
 import type { Effect } from './effects';
 import { rulesOf, type Rules } from './policy';
-import { dec, str, type Big } from './money';
+import { compare, dec, str, type Big } from './money';
 import type { Compensation, LossCoverageVoucher } from '../lossCoverage/codec';
 import type { PositionVoucher } from '../positionVoucher/codec';
 import type { DeferredReclaim, FuturesBonus } from '../futuresBonus/codec';
@@ -76,7 +76,7 @@ export function closeContext(ctx: Ctx): AccountState {
     accountId: s.accountId,
     accountType: s.accountType,
     positionMode: s.positionMode,
-    ownBalance: ctx.own === ctx.ownAtOpen || ctx.own.eq(ctx.ownAtOpen) ? s.ownBalance : str(ctx.own),
+    ownBalance: ctx.own === ctx.ownAtOpen || compare(ctx.own, ctx.ownAtOpen) === 0 ? s.ownBalance : str(ctx.own),
     status: ctx.status,
     policy: s.policy,
     lossCoverageVouchers: ctx.lossCoverageVouchers as LossCoverageVoucher[],

@@ -8,7 +8,7 @@ import type { Mark, Position } from './state';
 import type { Rules } from './policy';
 import type { FuturesBonus } from '../futuresBonus/codec';
 import { accountMemo } from './memo';
-import { add, dec, divide, isNegative, isPositive, isZero, min, ONE, ROUND_DOWN, ROUND_UP, showRate, sub, ZERO, type Big } from './money';
+import { add, compare, dec, divide, isNegative, isPositive, isZero, min, ONE, ROUND_DOWN, ROUND_UP, showRate, sub, ZERO, type Big } from './money';
 
 export function markOf(marks: readonly Mark[], symbol: string): Mark | undefined {
   for (const mark of marks) if (mark.symbol === symbol) return mark;
@@ -364,11 +364,11 @@ export function liquidationReached(ctx: Ctx): boolean {
   let limit = sums.limit;
   if (limit === undefined || limit.bonus !== bonus || limit.rate !== rate) {
     const rest = isZero(bonus) ? sums.upnl : bonus.plus(sums.upnl);
-    const rateIsOne = rate.eq(ONE);
+    const rateIsOne = compare(rate, ONE) === 0;
     limit = { bonus, rate, rateIsOne, bound: sums.mm.minus(rateIsOne ? rest : rate.times(rest)) };
     sums.limit = limit;
   }
-  return (limit.rateIsOne ? ctx.own : rate.times(ctx.own)).lte(limit.bound);
+  return compare(limit.rateIsOne ? ctx.own : rate.times(ctx.own), limit.bound) <= 0;
 }
 
 /** `MM / E >= rate`, decided exactly: unbounded when `MM > 0` and `E <= 0`; 0 when `MM = 0` (M-2). */

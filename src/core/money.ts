@@ -133,12 +133,37 @@ export function sub(a: Big, b: Big): Big {
   return b.c[0] === 0 ? a : a.minus(b);
 }
 
+/**
+ * `x.cmp(y)` (-1, 0, 1), without big.js's copy of `y` (every big.js comparison allocates one): the
+ * same comparison of sign, exponent and digits, on values big.js normalised.
+ */
+export function compare(x: Big, y: Big): number {
+  const xc = x.c;
+  const yc = y.c;
+  const xs = x.s;
+  const ys = y.s;
+  // Either zero?
+  if (xc[0] === 0 || yc[0] === 0) return xc[0] === 0 ? (yc[0] === 0 ? 0 : -ys) : xs;
+  if (xs !== ys) return xs;
+  const negative = xs < 0;
+  if (x.e !== y.e) return x.e > y.e !== negative ? 1 : -1;
+  const xl = xc.length;
+  const yl = yc.length;
+  const common = xl < yl ? xl : yl;
+  for (let i = 0; i < common; i++) {
+    const a = xc[i] as number;
+    const b = yc[i] as number;
+    if (a !== b) return a > b !== negative ? 1 : -1;
+  }
+  return xl === yl ? 0 : xl > yl !== negative ? 1 : -1;
+}
+
 export function min(a: Big, b: Big): Big {
-  return a.lte(b) ? a : b;
+  return compare(a, b) <= 0 ? a : b;
 }
 
 export function max(a: Big, b: Big): Big {
-  return a.gte(b) ? a : b;
+  return compare(a, b) >= 0 ? a : b;
 }
 
 export function isZero(value: Big): boolean {

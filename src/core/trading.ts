@@ -8,7 +8,7 @@ import { append, removeAt, replaceAt } from './context';
 import type { EventOf, PositionSide } from './events';
 import { reject } from './reject';
 import { credit, settleCost } from './costs';
-import { add, canonical, dec, divide, isNegative, isPositive, isZero, ROUND_HALF_UP, str, ZERO, type Big } from './money';
+import { add, canonical, compare, dec, divide, isNegative, isPositive, isZero, ROUND_HALF_UP, str, ZERO, type Big } from './money';
 import type { Order, Position } from './state';
 import { orderWith } from './order';
 import { coverClosingOrder } from '../lossCoverage/rules';
@@ -144,7 +144,7 @@ function closeFill(ctx: Ctx, index: number, qty: Big, notional: Big): Big {
   const position = ctx.positions[index] as Position;
   const held = dec(position.qty);
   const entryValue = dec(position.entryValue);
-  const basis = qty.eq(held) ? entryValue : divide(entryValue.times(qty), held, ctx.scale, ROUND_HALF_UP);
+  const basis = compare(qty, held) === 0 ? entryValue : divide(entryValue.times(qty), held, ctx.scale, ROUND_HALF_UP);
   ctx.positions = replaceAt(ctx.positions, index, positionWith(position, held.minus(qty), entryValue.minus(basis)));
   return position.positionSide === 'long' ? notional.minus(basis) : basis.minus(notional);
 }
@@ -162,7 +162,7 @@ export function fillOrder(ctx: Ctx, e: EventOf<'OrderFilled'>): boolean {
   const filledBefore = dec(order.filledQty);
   // qty > orderQty - filledBefore, decided on the sum the order keeps.
   const filled = add(filledBefore, qty);
-  if (filled.gt(orderQty)) {
+  if (compare(filled, orderQty) > 0) {
     reject(ctx, 'FILL_EXCEEDS_ORDER', `A fill of ${e.qty} is more than the ${str(orderQty.minus(filledBefore))} still unfilled on order ${e.orderId}.`);
     return false;
   }
@@ -173,7 +173,7 @@ export function fillOrder(ctx: Ctx, e: EventOf<'OrderFilled'>): boolean {
       reject(ctx, 'UNKNOWN_POSITION', `There is no ${order.positionSide} ${order.symbol} position left for closing order ${e.orderId} to close.`);
       return false;
     }
-    if (qty.gt(dec(position.qty))) {
+    if (compare(qty, dec(position.qty)) > 0) {
       reject(ctx, 'FILL_EXCEEDS_POSITION', `A closing fill of ${e.qty} is more than the ${position.qty} held in the ${order.positionSide} ${order.symbol} position.`);
       return false;
     }
@@ -208,7 +208,7 @@ export function fillOrder(ctx: Ctx, e: EventOf<'OrderFilled'>): boolean {
   }
 
   const next = orderAfterFill(ctx.orders[oi] as Order, filled, outcome, e.at, bonusPaid, voucher !== undefined && order.action === 'close');
-  if (filled.eq(orderQty)) {
+  if (compare(filled, orderQty) === 0) {
     ctx.orders = removeAt(ctx.orders, oi);
     if (next.action === 'close') coverClosingOrder(ctx, next);
   } else {

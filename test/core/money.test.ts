@@ -10,6 +10,7 @@ import { decimal } from '../../src/core/codec';
 import {
   DECIMAL_PATTERN,
   canonical,
+  compare,
   dec,
   decimalsOf,
   divide,
@@ -123,6 +124,18 @@ describe('issue 8: decimals are canonicalised and sign-checked on their text, ex
         const expected = value.c[0] === 0 ? '0' : value.toFixed();
         expect(str(value)).toBe(expected);
         expect(str(dec(expected))).toBe(expected);
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('compare(x, y) is x.cmp(y), signs, zeros and lengths included', () => {
+    const operand = fc.tuple(text, fc.integer({ min: -12, max: 12 })).map(([t, shift]) => new Big(t).times(new Big(10).pow(shift)));
+    fc.assert(
+      fc.property(operand, operand, (a, b) => {
+        expect(compare(a, b)).toBe(a.cmp(b));
+        expect(compare(a, a.plus(0))).toBe(0);
+        expect(compare(a.neg(), b)).toBe(a.neg().cmp(b));
       }),
       { numRuns: 5000 },
     );
