@@ -39,39 +39,46 @@ function grantSeqOf(vouchers: readonly LossCoverageVoucher[], id: string): numbe
   return 0;
 }
 
+/*
+ * When each kind of item falls due (Infinity: never). One function per kind serves both the scan
+ * of what is due and the memo of the earliest due time, so the two cannot disagree.
+ */
+const compensationDue = (c: Compensation): number => c.payableAt;
+const lossCoverageDue = (v: LossCoverageVoucher): number =>
+  v.status === 'available' && v.expiresAt !== undefined ? v.expiresAt : Infinity;
+const positionVoucherDue = (v: PositionVoucher): number => (v.status === 'available' ? v.expiresAt : Infinity);
+const bonusDue = (b: FuturesBonus): number => (b.status === 'active' ? b.expiresAt : Infinity);
+
 /** Collects what falls due by `until`. */
 function dueBy(ctx: Ctx, until: number): DueWork[] {
   const work: DueWork[] = [];
   const compensations = ctx.compensations;
   for (let created = 0; created < compensations.length; created++) {
     const compensation = compensations[created] as Compensation;
-    if (compensation.payableAt <= until) {
+    const due = compensationDue(compensation);
+    if (due <= until) {
       const grantSeq = grantSeqOf(ctx.lossCoverageVouchers, compensation.voucherId);
-      work.push({ due: compensation.payableAt, rank: 0, grantSeq, created, compensation, index: created });
+      work.push({ due, rank: 0, grantSeq, created, compensation, index: created });
     }
   }
-  const lossCoverage = ctx.lossCoverageVouchers;
-  for (let i = 0; i < lossCoverage.length; i++) {
-    const voucher = lossCoverage[i] as LossCoverageVoucher;
-    if (voucher.status === 'available' && voucher.expiresAt !== undefined && voucher.expiresAt <= until) {
-      work.push({ due: voucher.expiresAt, rank: 1, grantSeq: voucher.grantSeq, created: 0, compensation: undefined, index: i });
-    }
-  }
-  const positionVouchers = ctx.positionVouchers;
-  for (let i = 0; i < positionVouchers.length; i++) {
-    const voucher = positionVouchers[i] as PositionVoucher;
-    if (voucher.status === 'available' && voucher.expiresAt <= until) {
-      work.push({ due: voucher.expiresAt, rank: 2, grantSeq: voucher.grantSeq, created: 0, compensation: undefined, index: i });
-    }
-  }
-  const bonuses = ctx.futuresBonuses;
-  for (let i = 0; i < bonuses.length; i++) {
-    const bonus = bonuses[i] as FuturesBonus;
-    if (bonus.status === 'active' && bonus.expiresAt <= until) {
-      work.push({ due: bonus.expiresAt, rank: 3, grantSeq: bonus.grantSeq, created: 0, compensation: undefined, index: i });
-    }
-  }
+  collectExpiries(work, ctx.lossCoverageVouchers, lossCoverageDue, 1, until);
+  collectExpiries(work, ctx.positionVouchers, positionVoucherDue, 2, until);
+  collectExpiries(work, ctx.futuresBonuses, bonusDue, 3, until);
   return work;
+}
+
+function collectExpiries<V extends { readonly grantSeq: number }>(
+  work: DueWork[],
+  vouchers: readonly V[],
+  dueOf: (voucher: V) => number,
+  rank: 1 | 2 | 3,
+  until: number,
+): void {
+  for (let i = 0; i < vouchers.length; i++) {
+    const voucher = vouchers[i] as V;
+    const due = dueOf(voucher);
+    if (due <= until) work.push({ due, rank, grantSeq: voucher.grantSeq, created: 0, compensation: undefined, index: i });
+  }
 }
 
 function run(ctx: Ctx, item: DueWork): void {
@@ -96,58 +103,49 @@ function run(ctx: Ctx, item: DueWork): void {
  * slice (issue 8): a step that changes no slice, or only some, rescans only those. Infinity when
  * nothing can fall due.
  */
-interface ClockMemo {
-  compensations: readonly Compensation[] | undefined;
-  compensationsDue: number;
-  lossCoverage: readonly LossCoverageVoucher[] | undefined;
-  lossCoverageDue: number;
-  positionVouchers: readonly PositionVoucher[] | undefined;
-  positionVouchersDue: number;
-  bonuses: readonly FuturesBonus[] | undefined;
-  bonusesDue: number;
+interface SliceDue {
+  items: readonly unknown[] | undefined;
+  due: number;
 }
 
+interface ClockMemo {
+  readonly compensations: SliceDue;
+  readonly lossCoverage: SliceDue;
+  readonly positionVouchers: SliceDue;
+  readonly bonuses: SliceDue;
+}
+
+const unscanned = (): SliceDue => ({ items: undefined, due: Infinity });
 const memoOf = accountMemo<ClockMemo>(() => ({
-  compensations: undefined,
-  compensationsDue: Infinity,
-  lossCoverage: undefined,
-  lossCoverageDue: Infinity,
-  positionVouchers: undefined,
-  positionVouchersDue: Infinity,
-  bonuses: undefined,
-  bonusesDue: Infinity,
+  compensations: unscanned(),
+  lossCoverage: unscanned(),
+  positionVouchers: unscanned(),
+  bonuses: unscanned(),
 }));
+
+/** The earliest due time of `items`, rescanned only when the slice is not the one last scanned. */
+function earliestOf<T>(memo: SliceDue, items: readonly T[], dueOf: (item: T) => number): number {
+  if (memo.items !== items) {
+    let due = Infinity;
+    for (const item of items) {
+      const itemDue = dueOf(item);
+      if (itemDue < due) due = itemDue;
+    }
+    memo.items = items;
+    memo.due = due;
+  }
+  return memo.due;
+}
 
 /** The earliest due time of the account's slices now: what `dueBy` would collect is due at or after it. */
 function earliestDue(ctx: Ctx): number {
   const memo = memoOf(ctx.input.accountId);
-  if (memo.compensations !== ctx.compensations) {
-    let due = Infinity;
-    for (const compensation of ctx.compensations) if (compensation.payableAt < due) due = compensation.payableAt;
-    memo.compensations = ctx.compensations;
-    memo.compensationsDue = due;
-  }
-  if (memo.lossCoverage !== ctx.lossCoverageVouchers) {
-    let due = Infinity;
-    for (const voucher of ctx.lossCoverageVouchers) {
-      if (voucher.status === 'available' && voucher.expiresAt !== undefined && voucher.expiresAt < due) due = voucher.expiresAt;
-    }
-    memo.lossCoverage = ctx.lossCoverageVouchers;
-    memo.lossCoverageDue = due;
-  }
-  if (memo.positionVouchers !== ctx.positionVouchers) {
-    let due = Infinity;
-    for (const voucher of ctx.positionVouchers) if (voucher.status === 'available' && voucher.expiresAt < due) due = voucher.expiresAt;
-    memo.positionVouchers = ctx.positionVouchers;
-    memo.positionVouchersDue = due;
-  }
-  if (memo.bonuses !== ctx.futuresBonuses) {
-    let due = Infinity;
-    for (const bonus of ctx.futuresBonuses) if (bonus.status === 'active' && bonus.expiresAt < due) due = bonus.expiresAt;
-    memo.bonuses = ctx.futuresBonuses;
-    memo.bonusesDue = due;
-  }
-  return Math.min(memo.compensationsDue, memo.lossCoverageDue, memo.positionVouchersDue, memo.bonusesDue);
+  return Math.min(
+    earliestOf(memo.compensations, ctx.compensations, compensationDue),
+    earliestOf(memo.lossCoverage, ctx.lossCoverageVouchers, lossCoverageDue),
+    earliestOf(memo.positionVouchers, ctx.positionVouchers, positionVoucherDue),
+    earliestOf(memo.bonuses, ctx.futuresBonuses, bonusDue),
+  );
 }
 
 /** G-6 step 1: advances the clock to `until`, running due work with `at` set to each due time. */
