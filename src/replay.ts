@@ -9,7 +9,7 @@ import { eventCodec, type Event } from './core/events';
 import type { Effect } from './core/effects';
 import { DEFAULT_POLICY, PolicyInputCodec, type PolicyInput } from './core/policy';
 import { accountCodec, createAccount, type Account, type AccountState } from './core/state';
-import { step } from './step';
+import { step, type StepResult } from './step';
 
 function buildScenarioCodec(scale: number) {
   return struct('Scenario', { account: accountCodec(scale), events: t.array(eventCodec(scale)) }, { policy: PolicyInputCodec });
@@ -76,14 +76,23 @@ export function decodeEventLog(text: string, account: unknown, policy?: unknown)
   return either.right(scenario);
 }
 
-/** Replays already decoded events on a new account (section 7). */
-export function replayEvents(account: Account, policy: PolicyInput | undefined, events: readonly Event[]): ReplayResult {
+/**
+ * Replays already decoded events on a new account (section 7); `onStep`, when given, sees each
+ * event with its step's result (the one replay loop: the timeline reads the steps through it).
+ */
+export function replayEvents(
+  account: Account,
+  policy: PolicyInput | undefined,
+  events: readonly Event[],
+  onStep?: (event: Event, result: StepResult) => void,
+): ReplayResult {
   let state = createAccount(account, policy);
   const effects: Effect[] = [];
   for (const event of events) {
     const result = step(state, event);
     state = result.state;
     for (const effect of result.effects) effects.push(effect);
+    onStep?.(event, result);
   }
   return { effects, state };
 }

@@ -7,9 +7,8 @@ import type { Event } from '../core/events';
 import { openContext } from '../core/context';
 import { bonusEquity } from '../core/margin';
 import { str } from '../core/money';
-import { createAccount, type AccountState } from '../core/state';
-import type { Scenario } from '../replay';
-import { step } from '../step';
+import type { AccountState } from '../core/state';
+import { replayEvents, type Scenario } from '../replay';
 import { sum } from './explain';
 import { describeEffect, describeEvent, utcTime } from './format';
 
@@ -22,12 +21,11 @@ export interface TimelineRow {
 
 /** Replays a scenario event by event, keeping each event's effects and the state after it. */
 export function timeline(scenario: Scenario): TimelineRow[] {
-  let state = createAccount(scenario.account, scenario.policy);
-  return scenario.events.map((event) => {
-    const result = step(state, event);
-    state = result.state;
-    return { event, effects: result.effects, state };
+  const rows: TimelineRow[] = [];
+  replayEvents(scenario.account, scenario.policy, scenario.events, (event, result) => {
+    rows.push({ event, effects: result.effects, state: result.state });
   });
+  return rows;
 }
 
 /** Own balance, futures bonuses still counted in equity (M-2), position voucher margin in use. */
