@@ -325,7 +325,7 @@ export function* tradingSession(p: TradingProfile, startSeq = 1, startAt = 1_700
   }
 }
 
-function take(source: Iterator<WireEvent>, n: number): WireEvent[] {
+export function take(source: Iterator<WireEvent>, n: number): WireEvent[] {
   const out: WireEvent[] = [];
   for (let i = 0; i < n; i++) out.push(source.next().value as WireEvent);
   return out;
