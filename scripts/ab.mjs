@@ -3,7 +3,10 @@
 // shared machine's load hits both alike. Prints, per scenario, the median over rounds of
 // (base time / new time): above 1 the working tree is faster.
 //
-//   node scripts/ab.mjs [--base REF] [--rounds N] [typical|heavy|guard|json|long|n=N ...]
+//   node scripts/ab.mjs [--base REF] [--rounds N] [--effects-only] [typical|heavy|guard|json|long|n=N ...]
+//
+// Before timing, each scenario is replayed once through both builds: their effects and final
+// states must be byte-identical (`--effects-only`: effects only, for a change of the state's shape).
 //
 // Two identical builds measure 0.96-1.00x here: read differences within 5% as noise.
 // `long` is the typical session from event 50,000 to 52,000 (an account with history).
@@ -22,6 +25,8 @@ const option = (name, fallback) => {
 };
 const base = option('--base', 'HEAD');
 const rounds = Number(option('--rounds', '15'));
+const effectsOnly = args.includes('--effects-only');
+if (effectsOnly) args.splice(args.indexOf('--effects-only'), 1);
 const scenarios = args.length > 0 ? args : ['typical', 'heavy', 'guard', 'json', 'n=1', 'n=100'];
 
 const baseDir = join(ROOT, '.cache', 'ab', 'base');
@@ -38,4 +43,4 @@ const [baseEngine, newEngine, driver] = await Promise.all([
 const { run } = await import(pathToFileURL(driver).href);
 const engines = { base: await import(pathToFileURL(baseEngine).href), new: await import(pathToFileURL(newEngine).href) };
 process.stdout.write(`A/B: base ${base} against the working tree, ${rounds} rounds (median of base time / new time)\n`);
-for (const scenario of scenarios) process.stdout.write(`${run(engines, scenario, rounds)}\n`);
+for (const scenario of scenarios) process.stdout.write(`${run(engines, scenario, rounds, !effectsOnly)}\n`);

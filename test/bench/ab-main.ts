@@ -82,11 +82,26 @@ function median(xs: number[]): number {
   return s[Math.floor(s.length / 2)] as number;
 }
 
-export function run(engines: { base: Engine; new: Engine }, scenario: string, rounds: number): string {
+/** The effects (and the final state) of one replay, as JSON, to check both builds decide alike. */
+function outcome(engine: Engine, p: Prepared, withState: boolean): string {
+  let state = p.start;
+  const effects: unknown[] = [];
+  for (const e of p.events) {
+    const r = engine.step(state, e) as { state: unknown; effects: unknown[] };
+    effects.push(r.effects);
+    state = r.state;
+  }
+  return JSON.stringify(withState ? { effects, state } : { effects });
+}
+
+export function run(engines: { base: Engine; new: Engine }, scenario: string, rounds: number, withState = true): string {
   const stream = streamOf(scenario);
   const json = scenario === 'json';
   const base = prepare(engines.base, stream);
   const next = prepare(engines.new, stream);
+  if (outcome(engines.base, base, withState) !== outcome(engines.new, next, withState)) {
+    return `${scenario.padEnd(8)} DIFFERENT ${withState ? 'effects or states' : 'effects'}: the builds do not decide alike`;
+  }
   // Warm both up (JIT tiers, memos) before the first round.
   for (let w = 0; w < 3; w++) {
     timed(engines.base, base, json);
