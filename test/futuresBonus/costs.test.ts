@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import Big from 'big.js';
-import { account, fill, flag, funding, grantFb, ofType, place, run, transfer, types, type EventInput } from '../helpers/dsl';
+import { account, fill, flag, funding, grantFb, ofType, place, retiredAs, run, transfer, types, whereIs, type EventInput } from '../helpers/dsl';
 import { guardState } from './support';
 import { decodeState } from '../../src/index';
 
@@ -74,7 +74,8 @@ describe('FB-4 Short bonus', () => {
   it('a pool holding less than the bonus share pays what it holds; own funds pay the gap; the bonus is spent', () => {
     const { effects, state } = run(withPosition('1000', [grantFb('F', '3', '0.5')]), [fill('o1', '1', '100', '10')]);
     expect(ofType(effects, 'CostSettled')[0]).toMatchObject({ amount: '10', fromBonus: [{ bonusId: 'F', amount: '3' }], fromOwn: '7', deficit: '0' });
-    expect(state.futuresBonuses[0]).toMatchObject({ remaining: '0', status: 'spent' });
+    // F paid all 3 it held: spent, and retired at once (FV-8).
+    expect(whereIs(state, 'F')).toEqual(retiredAs('futuresBonuses', 'spent'));
   });
 
   it('a spent bonus pays nothing more', () => {
@@ -102,7 +103,7 @@ describe('FB-5 Short own funds', () => {
     ]);
     expect(ofType(effects, 'CostSettled')[0]).toMatchObject({ amount: '10', fromBonus: [{ bonusId: 'F', amount: '4' }], fromOwn: '3', deficit: '3' });
     expect(state.ownBalance).toBe('-3');
-    expect(state.futuresBonuses[0]?.status).toBe('spent');
+    expect(whereIs(state, 'F')).toEqual(retiredAs('futuresBonuses', 'spent'));
   });
 
   it('own funds already below zero pay nothing; the pool pays on past its rate', () => {
@@ -122,7 +123,10 @@ describe('FB-5 Short own funds', () => {
     const { effects, state } = run(guardState(), [transfer('out', '10'), grantFb('G', '150', '0.3'), place('c1', 'close', '1', '2400'), fill('c1', '1', '2400')]);
     expect(types(effects)).toEqual(['ReclaimDeferred', 'VoucherActivated', 'CostSettled', 'BonusReclaimed']);
     expect(ofType(effects, 'CostSettled')[0]).toMatchObject({ cause: 'loss', amount: '200', fromBonus: [{ bonusId: 'G', amount: '110' }], fromOwn: '90', deficit: '0' });
-    expect(state.futuresBonuses.map((b) => [b.id, b.remaining, b.status])).toEqual([['F', '0', 'reclaimed'], ['G', '40', 'active']]);
+    // F is reclaimed with all 50 it held (it paid nothing) and retired (FV-8); G lives on.
+    expect(ofType(effects, 'BonusReclaimed')).toMatchObject([{ bonusIds: ['F'], amount: '50', trigger: 'transferOut' }]);
+    expect(state.futuresBonuses.map((b) => [b.id, b.remaining, b.status])).toEqual([['G', '40', 'active']]);
+    expect(state.retired.futuresBonuses).toEqual([['F', 'reclaimed']]);
   });
 
   it('(d) then (e): awaiting bonuses pay after the active pool is empty, each down to zero (spent), then the deficit', () => {
@@ -132,7 +136,8 @@ describe('FB-5 Short own funds', () => {
       cost({ seq: 7, at: 0, cause: 'loss', orderId: 'c1', amount: '200', fromBonus: [{ bonusId: 'F', amount: '50' }, { bonusId: 'G', amount: '10' }], fromOwn: '90', deficit: '50' }),
     ]);
     expect(state.ownBalance).toBe('-50');
-    expect(state.futuresBonuses.map((b) => b.status)).toEqual(['spent', 'spent']);
+    expect(state.futuresBonuses).toEqual([]);
+    expect(state.retired.futuresBonuses).toEqual([['F', 'spent'], ['G', 'spent']]);
     expect(state.reclaims).toEqual([]);
   });
 
@@ -146,7 +151,8 @@ describe('FB-6 FIFO in the pool', () => {
   it('bonuses pay in grant order, each down to zero (spent) before the next', () => {
     const { effects, state } = run(withPosition('1000', [grantFb('F1', '3', '0.5'), grantFb('F2', '4', '0.5'), grantFb('F3', '100', '0.5')]), [fill('o1', '1', '100', '20')]);
     expect(ofType(effects, 'CostSettled')[0]).toMatchObject({ fromBonus: [{ bonusId: 'F1', amount: '3' }, { bonusId: 'F2', amount: '4' }, { bonusId: 'F3', amount: '3' }], fromOwn: '10' });
-    expect(state.futuresBonuses.map((b) => [b.remaining, b.status])).toEqual([['0', 'spent'], ['0', 'spent'], ['97', 'active']]);
+    expect(state.futuresBonuses.map((b) => [b.id, b.remaining, b.status])).toEqual([['F3', '97', 'active']]);
+    expect(state.retired.futuresBonuses).toEqual([['F1', 'spent'], ['F2', 'spent']]);
   });
 
   it('fromBonus lists each bonus once, summing (a) and (c)', () => {
@@ -248,6 +254,13 @@ describe('P-6 One CostSettled per cost, parts adding up (property)', () => {
             if (prior === undefined || b.status === 'reclaimed') continue;
             expect(new Big(prior.remaining).minus(b.remaining).eq(paid.get(b.id) ?? 0)).toBe(true);
             expect(b.status === 'spent').toBe(new Big(b.remaining).eq(0));
+          }
+          // FV-8: a bonus spent in this step has left its array: it paid exactly all it held.
+          for (const [id, status] of after.retired.futuresBonuses.slice(before.retired.futuresBonuses.length)) {
+            if (status !== 'spent') continue;
+            const prior = before.futuresBonuses.find((p) => p.id === id);
+            expect(prior).toBeDefined();
+            expect(new Big(prior?.remaining ?? '0').eq(paid.get(id) ?? 0)).toBe(true);
           }
         }
       }),

@@ -22,7 +22,8 @@ describe('FB-1 Stacking', () => {
     expect(types(effects)).toEqual(['VoucherActivated', 'VoucherActivated', 'CostSettled']);
     // bonusShare = 30 x 0.5 = 15: F1 pays its 10 (spent), F2 the other 5; own pays 15.
     expect(ofType(effects, 'CostSettled')[0]).toMatchObject({ amount: '30', fromBonus: [{ bonusId: 'F1', amount: '10' }, { bonusId: 'F2', amount: '5' }], fromOwn: '15', deficit: '0' });
-    expect(state.futuresBonuses.map((b) => [b.id, b.remaining, b.status])).toEqual([['F1', '0', 'spent'], ['F2', '5', 'active']]);
+    expect(state.futuresBonuses.map((b) => [b.id, b.remaining, b.status])).toEqual([['F2', '5', 'active']]);
+    expect(state.retired.futuresBonuses).toEqual([['F1', 'spent']]);
     expect(state.ownBalance).toBe('985');
   });
 
@@ -55,7 +56,8 @@ describe('FB-2 Rate conflict', () => {
       grantFb('F2', '10', '0.3'),
     ]);
     expect(types(effects)).toEqual(['VoucherActivated', 'CostSettled', 'VoucherActivated']);
-    expect(state.futuresBonuses.map((b) => b.status)).toEqual(['spent', 'active']);
+    expect(state.futuresBonuses.map((b) => [b.id, b.status])).toEqual([['F2', 'active']]);
+    expect(state.retired.futuresBonuses).toEqual([['F1', 'spent']]);
   });
 
   it('a different rate is fine once the active bonus is reclaimed', () => {

@@ -3,7 +3,7 @@
  * `reclaimGuardRate`, `liquidationRate` and `reclaimGuard`, and the liquidation signal (FB-12, M-3, D-14).
  */
 import { describe, expect, it } from 'vitest';
-import { account, fill, flag, funding, grantFb, grantPv, mark, place, run, tick, transfer } from '../helpers/dsl';
+import { account, fill, flag, funding, grantFb, grantPv, mark, place, retiredAs, run, tick, transfer, whereIs } from '../helpers/dsl';
 import { costSettled, deferred, GUARD_POLICY, guardState, liquidation, reclaimed } from './support';
 
 /** mmr 0.05, own 110, F 50, a long of 1 at 1900, leverage 100: MM = 95; transferable 91. */
@@ -18,7 +18,7 @@ describe('FB-10 The 95% guard', () => {
     const { steps, state } = run(guardState(), [transfer('out', '10'), transfer('in', '100')]);
     expect(steps).toEqual([[deferred(4, 0, ['F'], '50', 'transferOut', '1.44444444')], [reclaimed(5, 0, ['F'], '50', 'transferOut')]]);
     expect(state.ownBalance).toBe('190');
-    expect(state.futuresBonuses[0]?.status).toBe('reclaimed');
+    expect(whereIs(state, 'F')).toEqual(retiredAs('futuresBonuses', 'reclaimed'));
   });
 
   it('a projected rate of exactly 0.95 is deferred (out 10: E - B = 100, 95 < 95 is false)', () => {

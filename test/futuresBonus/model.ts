@@ -93,7 +93,10 @@ const SCALE = 8;
 
 export class Model {
   own: bigint;
+  /** The live bonuses, in grant order. */
   bonuses: Bonus[] = [];
+  /** FV-8: the bonuses that ended (spent or reclaimed), as [id, status]: step by step, each step's in grant order. */
+  retired: Array<[string, 'reclaimed' | 'spent']> = [];
   positions = new Map<Side, Position>();
   mark: { price: bigint; feed: boolean } | undefined;
   orders: Order[] = [];
@@ -238,7 +241,7 @@ export class Model {
       case 'VoucherGranted': {
         const v = e.voucher;
         if (this.flagged) this.reject('ACCOUNT_FLAGGED', 'G-7');
-        else if (this.bonuses.some((b) => b.id === v.id)) this.reject('DUPLICATE_VOUCHER', 'A-5');
+        else if (this.bonuses.some((b) => b.id === v.id) || this.retired.some(([id]) => id === v.id)) this.reject('DUPLICATE_VOUCHER', 'A-5');
         else if (this.activeWithRemaining().some((b) => b.rate !== parse(v.rate))) this.reject('BONUS_RATE_CONFLICT', 'FB-2');
         else {
           this.bonuses.push({ id: v.id, rate: parse(v.rate), remaining: parse(v.amount), status: 'active', expiresAt: v.expiresAt });
@@ -346,6 +349,14 @@ export class Model {
     const reached = mm > 0n && (equity <= 0n || mm >= mul(this.liquidationRate, equity));
     if (reached && !this.liquidationReached) this.emit({ type: 'LiquidationThresholdReached', rule: 'M-3', marginRate: Model.shown(mm, equity) });
     this.liquidationReached = reached;
+    // FV-8: a bonus that ended in this step leaves the live list when the step ends (nothing reads
+    // it again: a waiting reclaim covers only bonuses still awaiting, D-22), in grant order.
+    const live: Bonus[] = [];
+    for (const b of this.bonuses) {
+      if (b.status === 'spent' || b.status === 'reclaimed') this.retired.push([b.id, b.status]);
+      else live.push(b);
+    }
+    this.bonuses = live;
     return this.effects;
   }
 }

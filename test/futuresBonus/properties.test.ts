@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { createAccount, decodeEvent, step, type AccountState, type Effect, type PolicyInput } from '../../src/index';
+import { statusOf } from '../helpers/dsl';
 import { marginRateBelow, Model, parse, roundTo, show, SYMBOL, type ModelEffect, type ModelEvent, type ModelPolicy, type Side } from './model';
 
 type Op =
@@ -167,9 +168,10 @@ function runBoth(s: Setup, finalTransferIn?: string): Trace {
       const result = engineStep(state, json);
       const expected = model.step(seq, at, event);
       expect(normalise(result.effects), `seq ${seq}: ${JSON.stringify(json)}`).toEqual(expected);
-      // The state agrees too: own funds and every bonus.
+      // The state agrees too: own funds, every live bonus and the retired ones (FV-8).
       expect(parse(result.state.ownBalance)).toBe(model.own);
       expect(result.state.futuresBonuses.map((b) => [b.id, parse(b.remaining), b.status])).toEqual(model.bonuses.map((b) => [b.id, b.remaining, b.status]));
+      expect(result.state.retired).toEqual({ lossCoverageVouchers: [], positionVouchers: [], futuresBonuses: model.retired });
       const clockWork = probe.effects.filter((e) => e.type !== 'LiquidationThresholdReached');
       steps.push({ event: json, effects: result.effects, clockWork, before: state, after: result.state, probe: probe.state });
       state = result.state;
@@ -215,10 +217,28 @@ describe('FB-6 No bonus remaining ever goes below zero', () => {
   it('remaining >= 0, and 0 exactly when spent or reclaimed', () => {
     fc.assert(
       fc.property(setup, (s) => {
-        for (const { after } of runBoth(s).steps) {
+        for (const { effects, before, after } of runBoth(s).steps) {
           for (const b of after.futuresBonuses) {
             expect(parse(b.remaining) >= 0n).toBe(true);
             expect(parse(b.remaining) === 0n).toBe(b.status === 'spent' || b.status === 'reclaimed');
+          }
+          // FV-8: a bonus that ended in this step is retired with it; it ended at 0: what it paid in
+          // the step (fromBonus), plus what a BonusReclaimed took of it, is all it held before.
+          const held = new Map(before.futuresBonuses.map((b) => [b.id, parse(b.remaining)]));
+          const paid = new Map<string, bigint>();
+          for (const e of effects) if (e.type === 'CostSettled') for (const f of e.fromBonus) paid.set(f.bonusId, (paid.get(f.bonusId) ?? 0n) + parse(f.amount));
+          const left = (id: string): bigint => (held.get(id) ?? 0n) - (paid.get(id) ?? 0n);
+          const ended = after.retired.futuresBonuses.slice(before.retired.futuresBonuses.length);
+          expect(after.retired.futuresBonuses.slice(0, before.retired.futuresBonuses.length)).toEqual(before.retired.futuresBonuses);
+          for (const [id, status] of ended) {
+            expect(held.has(id), `${id} was live before the step that ended it`).toBe(true);
+            expect(left(id) >= 0n).toBe(true);
+            if (status === 'spent') expect(left(id)).toBe(0n);
+          }
+          for (const e of effects) {
+            if (e.type !== 'BonusReclaimed') continue;
+            expect(parse(e.amount)).toBe(e.bonusIds.reduce((sum, id) => sum + left(id), 0n));
+            for (const id of e.bonusIds) expect(ended).toContainEqual([id, 'reclaimed']);
           }
         }
       }),
@@ -273,7 +293,7 @@ describe('FB-11 Every deferred reclaim is eventually carried out once funds allo
         expect(trace.final.reclaims).toEqual([]);
         expect(trace.final.futuresBonuses.filter((b) => b.status === 'awaitingReclaim')).toEqual([]);
         const deferredIds = trace.steps.flatMap(({ effects }) => effects.flatMap((e) => (e.type === 'ReclaimDeferred' ? e.bonusIds : [])));
-        for (const id of deferredIds) expect(['reclaimed', 'spent']).toContain(trace.final.futuresBonuses.find((b) => b.id === id)?.status);
+        for (const id of deferredIds) expect(['reclaimed', 'spent']).toContain(statusOf(trace.final, id));
       }),
       RUNS,
     );
@@ -296,7 +316,7 @@ describe('the generators reach the guard (the properties above are not vacuous)'
           if (e.type === 'CostSettled' && parse(e.deficit) > 0n) seen.deficit++;
         }
       }
-      seen.spentWhileWaiting += trace.final.futuresBonuses.filter((b) => b.status === 'spent' && deferredIds.has(b.id)).length;
+      seen.spentWhileWaiting += trace.final.retired.futuresBonuses.filter(([id, status]) => status === 'spent' && deferredIds.has(id)).length;
     }
     const atLeast: Record<keyof typeof seen, number> = { deferred: 50, retried: 20, nullRate: 5, spentWhileWaiting: 5, liquidation: 50, conflict: 50, fallback: 50, deficit: 20 };
     for (const [name, count] of Object.entries(seen)) expect(count, name).toBeGreaterThanOrEqual(atLeast[name as keyof typeof seen]);

@@ -7,7 +7,7 @@
  * E - 50 > 130 / 0.95 = 136.84...
  */
 import { describe, expect, it } from 'vitest';
-import { account, cancel, fill, flag, funding, grantFb, grantLcv, grantPv, mark, place, run, tick, transfer } from '../helpers/dsl';
+import { account, cancel, fill, flag, funding, grantFb, grantLcv, grantPv, mark, place, retiredAs, run, tick, transfer, whereIs } from '../helpers/dsl';
 import { costSettled, deferred, GUARD_POLICY, guardEvents, guardState, liquidation, reclaimed } from './support';
 import { decodeState } from '../../src/index';
 
@@ -26,7 +26,7 @@ describe('FB-8 Expiry', () => {
     expect(run(base, [tick(999)]).effects).toEqual([]);
     const { effects, state } = run(base, [tick(1000)]);
     expect(effects).toEqual([reclaimed(2, 1000, ['F'], '50', 'expiry')]);
-    expect(state.futuresBonuses[0]?.status).toBe('reclaimed');
+    expect(whereIs(state, 'F')).toEqual(retiredAs('futuresBonuses', 'reclaimed'));
     expect(run(base, [tick(7000)]).effects).toEqual([reclaimed(2, 1000, ['F'], '50', 'expiry')]);
   });
 
@@ -157,7 +157,8 @@ describe('FB-11 Retry', () => {
     expect(steps.slice(0, 5).map((s) => s.map((e) => e.type))).toEqual([[], [], [], [], ['VoucherActivated']]);
     expect(steps[5]).toEqual([reclaimed(10, 1000, ['F'], '50', 'transferOut')]);
     expect(state.reclaims).toEqual([]);
-    expect(state.futuresBonuses.map((b) => b.status)).toEqual(['reclaimed', 'active']);
+    expect(state.futuresBonuses.map((b) => [b.id, b.status])).toEqual([['G', 'active']]);
+    expect(state.retired.futuresBonuses).toEqual([['F', 'reclaimed']]);
   });
 
   it('an accepted transfer out retries; a rejected one does not', () => {
@@ -270,7 +271,8 @@ describe('D-22 Spent bonuses drop out of a waiting reclaim', () => {
     ]);
     expect(steps[2]).toEqual([]);
     expect(state.reclaims).toEqual([]);
-    expect(state.futuresBonuses[0]).toMatchObject({ remaining: '0', status: 'spent' });
+    // F paid all its 50 (above): spent, and retired (FV-8).
+    expect(whereIs(state, 'F')).toEqual(retiredAs('futuresBonuses', 'spent'));
   });
 
   it('a retry covers only the bonuses still awaiting, with their remaining then', () => {

@@ -73,3 +73,42 @@ export const flag = (extra: Record<string, unknown> = {}): EventInput => ({ type
 export const tick = (at: number): EventInput => ({ type: 'Tick', at });
 
 export type { Event };
+
+/** The three voucher arrays of a state (and of its `retired` lists, FV-8). */
+export type VoucherArray = 'lossCoverageVouchers' | 'positionVouchers' | 'futuresBonuses';
+export const VOUCHER_ARRAYS: readonly VoucherArray[] = ['lossCoverageVouchers', 'positionVouchers', 'futuresBonuses'];
+
+/** Where a voucher is: live in its kind's array, or retired to that kind's list in `retired` (FV-8). */
+export interface Whereabouts {
+  readonly retired: boolean;
+  readonly kind: VoucherArray;
+  readonly status: string;
+}
+
+/**
+ * FV-8: where the voucher `id` is and its status: its array while it is live, else its kind's
+ * `retired` list; `undefined` when it was never granted. Throws when the id is in two places
+ * (live and retired, or retired twice): no rule allows that.
+ */
+export function whereIs(state: AccountState, id: string): Whereabouts | undefined {
+  const found: Whereabouts[] = [];
+  for (const kind of VOUCHER_ARRAYS) {
+    for (const v of state[kind]) if (v.id === id) found.push({ retired: false, kind, status: v.status });
+    for (const [rid, status] of state.retired[kind]) if (rid === id) found.push({ retired: true, kind, status });
+  }
+  if (found.length > 1) throw new Error(`voucher ${id} is in ${found.length} places: ${JSON.stringify(found)}`);
+  return found[0];
+}
+
+/** FV-8: every voucher of a kind ever granted, `[id, status]`: the live ones, then the retired ones. */
+export function everyVoucher(state: AccountState, kind: VoucherArray): Array<[string, string]> {
+  return [...state[kind].map((v): [string, string] => [v.id, v.status]), ...state.retired[kind].map(([id, status]): [string, string] => [id, status])];
+}
+
+/** FV-8: a voucher's status, live or retired (`undefined` when it was never granted). */
+export function statusOf(state: AccountState, id: string): string | undefined {
+  return whereIs(state, id)?.status;
+}
+
+/** FV-8: `{ retired: true, kind, status }`: the voucher left its array and its kind's `retired` list holds `[id, status]`. */
+export const retiredAs = (kind: VoucherArray, status: string): Whereabouts => ({ retired: true, kind, status });

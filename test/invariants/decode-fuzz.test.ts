@@ -172,6 +172,8 @@ function judge<A>(decoded: Decoded<A>, m: Mutation, prefix: string, original: Js
     case 'wrongType':
       if (typeof last === 'string' && (last === 'reason' || last === 'message') && typeof m.value === 'string') break; // free text
       if (typeof last === 'string' && (last === 'accountId' || last === 'orderId' || last === 'id' || last === 'voucherId' || last === 'bonusId' || last === 'symbol') && typeof m.value === 'string' && m.value !== '') break;
+      // FV-8: a retired voucher is `[id, status]`: its first slot is an id, any non-empty string.
+      if (m.path[0] === 'retired' && m.path.length === 4 && last === 0 && typeof m.value === 'string' && m.value !== '') break;
       if (inArray && typeof getAt(original, m.path.slice(0, -1)) === 'object' && m.path.some((s) => s === 'symbols') && typeof m.value === 'string') break;
       if (typeof m.value === 'number' && Number.isSafeInteger(m.value) && typeof getAt(original, m.path) === 'number') break;
       expect(names(named), context).toBe(true);

@@ -4,7 +4,7 @@
  * worked out by hand in the test's comments; times are UTC milliseconds around T0 (a midnight).
  */
 import { describe, expect, it } from 'vitest';
-import { account, cancel, fill, flag, grantFb, grantLcv, grantPv, ofType, place, run, tick, transfer, type EventInput } from '../helpers/dsl';
+import { account, cancel, fill, flag, grantFb, grantLcv, grantPv, ofType, place, retiredAs, run, tick, transfer, whereIs, type EventInput } from '../helpers/dsl';
 import { decodeState, type AccountState, type Effect } from '../../src/index';
 import {
   activated,
@@ -84,7 +84,9 @@ describe('A-5 Grants of loss coverage vouchers', () => {
     const { steps, state } = run(account(), [grantLcv('A', '10', {}, T0), flag({ at: T0 }), grantLcv('B', '10', {}, T0), grantLcv('A', '10', {}, T0)]);
     expect(stepOf(steps, 3)).toEqual([rejected(3, T0, 'ACCOUNT_FLAGGED', 'G-7')]);
     expect(stepOf(steps, 4)).toEqual([rejected(4, T0, 'ACCOUNT_FLAGGED', 'G-7')]);
-    expect(state.lossCoverageVouchers.map((v) => v.id)).toEqual(['A']);
+    // A, revoked by the flag, is the only voucher ever granted (retired, FV-8).
+    expect(state.lossCoverageVouchers).toEqual([]);
+    expect(state.retired.lossCoverageVouchers).toEqual([['A', 'revoked']]);
   });
 });
 
@@ -750,7 +752,7 @@ describe('LCV-8 Expiry', () => {
     const { steps, state } = run(account(), [grantLcv('A', '10', { expiresAt: T0 + 100 }, T0), tick(T0 + 99), tick(T0 + 100)]);
     expect(stepOf(steps, 2)).toEqual([]);
     expect(stepOf(steps, 3)).toEqual([expired(3, T0 + 100, 'A', '10')]);
-    expect(voucherRow(state, 'A')).toEqual(['10', 'expired']);
+    expect(whereIs(state, 'A')).toEqual(retiredAs('lossCoverageVouchers', 'expired'));
   });
 
   it('a partly used voucher expires with its remaining unused', () => {
@@ -811,11 +813,17 @@ describe('G-7 Flagged accounts and loss coverage', () => {
       compensationCancelled(13, T0 + 12, 'B', 'c2', '5'),
     ]);
     expect(stepOf(steps, 14)).toEqual([]);
-    expect(state.lossCoverageVouchers.map((v) => [v.id, v.remaining, v.status])).toEqual([
-      ['A', '0', 'consumed'],
-      ['B', '15', 'revoked'],
-      ['C', '30', 'expired'],
-      ['D', '40', 'revoked'],
+    // What each had left is in the effect that ended it: C expired with 30, A was used up.
+    expect(stepOf(steps, 5)).toEqual([expired(5, T0 + 5, 'C', '30')]);
+    expect(lcvOnly(stepOf(steps, 8))).toEqual([applied(8, T0 + 10, 'A', 'c1', '15', '10', '0', T0 + DAY)]);
+    // FV-8: C retired as it expired; A (consumed) stayed while it owed a compensation, then left
+    // with B and D when the flag cancelled it.
+    expect(state.lossCoverageVouchers).toEqual([]);
+    expect(state.retired.lossCoverageVouchers).toEqual([
+      ['C', 'expired'],
+      ['A', 'consumed'],
+      ['B', 'revoked'],
+      ['D', 'revoked'],
     ]);
   });
 

@@ -4,7 +4,7 @@
  * D-19). Only the user's own margin ever goes back to the own balance.
  */
 import { describe, expect, it } from 'vitest';
-import { cancel, fill, grantPv, ofType, place, tick, transfer, types } from '../helpers/dsl';
+import { cancel, fill, grantPv, ofType, place, retiredAs, tick, transfer, types, whereIs } from '../helpers/dsl';
 import { cost, credited, onAccount, positionIn, voucherIn } from './support';
 
 const open = (qty: string, price: string, over: Record<string, unknown> = {}) => place('o1', 'open', qty, price, { voucher: 'V', ...over });
@@ -54,7 +54,7 @@ describe('PV-4 No refund', () => {
       const { steps, state } = onAccount([grantPv('V', '100', { allowOwnFunds: true }), open('1', '1500'), cancel('o1', { reason })]);
       expect(steps[2]).toEqual([{ type: 'VoucherForfeited', seq: 3, at: 0, rule: 'PV-4', voucherId: 'V', orderId: 'o1', amount: '100' }]);
       expect(state.ownBalance).toBe('1000');
-      expect(voucherIn(state, 'V')?.status).toBe('consumed');
+      expect(whereIs(state, 'V')).toEqual(retiredAs('positionVouchers', 'consumed'));
       expect(state.orders).toEqual([]);
     });
 
@@ -173,7 +173,8 @@ describe('PV-8 Close', () => {
     expect(steps[5]).toEqual([cost({ seq: 6, at: 0, cause: 'fee', orderId: 'o1', amount: '1', fromVoucher: '0', fromOwnMargin: '0', fromOwn: '1', deficit: '0' })]);
     expect(steps[6]).toEqual([]);
     expect(ofType(effects, 'VoucherForfeited')).toHaveLength(1);
-    expect(voucherIn(state, 'V')?.status).toBe('consumed');
+    // Closed flat: no profit recorded, so the consumed voucher is retired (FV-8).
+    expect(whereIs(state, 'V')).toEqual(retiredAs('positionVouchers', 'consumed'));
     expect(positionIn(state)).toEqual({ symbol: 'BTCUSDT', positionSide: 'long', qty: '0.5', entryValue: '500', leverage: '10' });
     expect(state.ownBalance).toBe('999');
   });

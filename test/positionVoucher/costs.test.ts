@@ -4,7 +4,7 @@
  * received going to the user (PV-7), and kept out of margin and transferable funds (M-1, M-2, M-4).
  */
 import { describe, expect, it } from 'vitest';
-import { fill, flag, funding, grantFb, grantPv, mark, ofType, place, transfer } from '../helpers/dsl';
+import { fill, flag, funding, grantFb, grantPv, mark, ofType, place, retiredAs, transfer, whereIs } from '../helpers/dsl';
 import { cost, credited, onAccount, openWithVoucher, positionIn, voucherIn } from './support';
 
 describe('PV-5 Locked position', () => {
@@ -83,7 +83,8 @@ describe('PV-6 Costs first from the voucher', () => {
       cost({ seq: 6, at: 0, cause: 'loss', orderId: 'c1', amount: '300', fromVoucher: '100', fromOwnMargin: '50', fromBonus: [{ bonusId: 'F', amount: '20' }], fromOwn: '10', deficit: '120' }),
     ]);
     expect(state.ownBalance).toBe('-120');
-    expect(state.futuresBonuses[0]).toMatchObject({ remaining: '0', status: 'spent' });
+    // F paid all 20 it held: spent, and retired (FV-8).
+    expect(whereIs(state, 'F')).toEqual(retiredAs('futuresBonuses', 'spent'));
   });
 
   it('a cost within the voucher margin touches nothing else; the next one takes the rest of it, then own margin', () => {

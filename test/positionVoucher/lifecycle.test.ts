@@ -3,7 +3,7 @@
  * D-4), revoked by a risk-control flag unless already in use (G-7, D-6).
  */
 import { describe, expect, it } from 'vitest';
-import { cancel, fill, flag, grantLcv, grantPv, ofType, place, tick } from '../helpers/dsl';
+import { cancel, fill, flag, grantLcv, grantPv, ofType, place, retiredAs, tick, whereIs } from '../helpers/dsl';
 import { credited, onAccount, openWithVoucher, voucherIn } from './support';
 
 describe('A-5 Grants', () => {
@@ -47,7 +47,7 @@ describe('PV-9 Expiry', () => {
     const { steps, state } = onAccount([grantPv('V', '100', { expiresAt: 5000 }), tick(4999), tick(5000)]);
     expect(steps[1]).toEqual([]);
     expect(steps[2]).toEqual([{ type: 'VoucherExpired', seq: 3, at: 5000, rule: 'PV-9', voucherId: 'V', kind: 'positionVoucher', unused: '100' }]);
-    expect(voucherIn(state, 'V')?.status).toBe('expired');
+    expect(whereIs(state, 'V')).toEqual(retiredAs('positionVouchers', 'expired'));
   });
 
   it('the expiry runs in the clock work of the next event, dated at its due time (G-6, G-8)', () => {
@@ -66,7 +66,9 @@ describe('PV-9 Expiry', () => {
       credited({ seq: 7, at: 7000, cause: 'profit', orderId: 'c1', amount: '100' }),
       { type: 'VoucherForfeited', seq: 7, at: 7000, rule: 'PV-8', voucherId: 'V', orderId: 'c1', amount: '100' },
     ]);
-    expect(state.positionVouchers.map((v) => [v.id, v.status])).toEqual([['U', 'expired'], ['V', 'consumed']]);
+    // U is retired as it expires (FV-8); V, consumed with a recorded profit of 100, stays (PV-10 could claw it back).
+    expect(state.positionVouchers.map((v) => [v.id, v.status])).toEqual([['V', 'consumed']]);
+    expect(state.retired.positionVouchers).toEqual([['U', 'expired']]);
   });
 
   it('a voucher backing an unfilled order past its expiresAt is forfeited on the cancel, never expired', () => {
@@ -113,7 +115,8 @@ describe('G-7 Flagged accounts (position vouchers)', () => {
       { type: 'VoucherRevoked', seq: 5, at: 0, rule: 'G-7', voucherId: 'L', kind: 'lossCoverage', unused: '30' },
       { type: 'VoucherRevoked', seq: 5, at: 0, rule: 'G-7', voucherId: 'V', kind: 'positionVoucher', unused: '50' },
     ]);
-    expect(state.positionVouchers.map((v) => [v.id, v.status])).toEqual([['W', 'inUse'], ['V', 'revoked']]);
+    expect(state.positionVouchers.map((v) => [v.id, v.status])).toEqual([['W', 'inUse']]);
+    expect(state.retired.positionVouchers).toEqual([['V', 'revoked']]);
   });
 
   it('a flagged account is refused new vouchers (ACCOUNT_FLAGGED) and gets no voucher on "auto", but may still trade', () => {
@@ -133,7 +136,7 @@ describe('G-7 Flagged accounts (position vouchers)', () => {
     expect(steps[2]).toEqual([]);
     expect(steps[3]).toEqual([expect.objectContaining({ type: 'CostSettled', fromVoucher: '1', fromOwn: '0' })]);
     expect(steps[5]).toEqual([{ type: 'VoucherForfeited', seq: 6, at: 0, rule: 'PV-8', voucherId: 'V', orderId: 'c1', amount: '99' }]);
-    expect(voucherIn(state, 'V')?.status).toBe('consumed');
+    expect(whereIs(state, 'V')).toEqual(retiredAs('positionVouchers', 'consumed'));
   });
 
   it('D-6: a second flag is accepted and emits nothing', () => {

@@ -141,7 +141,7 @@ function pickPosition(state: AccountState, pick: number | 'voucher'): AccountSta
 }
 
 /** Turns one intent into a concrete event (without seq) against `state`. */
-export function toEvent(state: AccountState, it: Intent, grantCount: number): Record<string, unknown> & { type: string } {
+export function toEvent(state: AccountState, it: Intent, grantCount: number, granted: ReadonlyMap<string, string> = new Map()): Record<string, unknown> & { type: string } {
   const at = state.clock + 1000;
   switch (it.kind) {
     case 'grant': {
@@ -151,12 +151,13 @@ export function toEvent(state: AccountState, it: Intent, grantCount: number): Re
       return { type: 'VoucherGranted', at, voucher };
     }
     case 'open': {
-      // A named voucher is one of those granted so far (in whatever status); the size is set
-      // against that voucher, or the first available one, so that margins are sometimes covered.
+      // A named voucher is one of those granted so far (in whatever status, retired ones too:
+      // `granted` holds every amount granted); the size is set against that voucher, or the
+      // first available one, so that margins are sometimes covered.
       const voucher =
         typeof it.voucher === 'number' ? `V${it.voucher % Math.max(1, grantCount)}` : it.voucher === 'latest' ? `V${Math.max(0, grantCount - 1)}` : it.voucher;
-      const target = state.positionVouchers.find((v) => v.id === voucher) ?? state.positionVouchers.find((v) => v.status === 'available');
-      const margin = new Big(target?.amount ?? '100').times(it.sizing).div(100);
+      const target = granted.get(voucher) ?? state.positionVouchers.find((v) => v.status === 'available')?.amount;
+      const margin = new Big(target ?? '100').times(it.sizing).div(100);
       const sized = margin.times(it.leverage).div(it.price).round(3, 0);
       const qty = sized.gt(0) ? sized.toFixed() : '0.001';
       return {
@@ -224,13 +225,16 @@ export function simulate(own: string, plan: readonly Intent[]): Step[] {
   let state = account({ ownBalance: own });
   const steps: Step[] = [];
   let grants = 0;
+  // The amount of every voucher granted: a retired one (FV-8) is no longer in the state.
+  const granted = new Map<string, string>();
   for (const it of plan) {
-    const json = { seq: state.lastSeq + 1, ...toEvent(state, it, grants) };
+    const json = { seq: state.lastSeq + 1, ...toEvent(state, it, grants, granted) };
     if (it.kind === 'grant') grants++;
     const decoded = decodeEvent(json, state.policy.scale);
     if (decoded._tag === 'Left') throw new Error(`generated event does not decode: ${JSON.stringify(json)} ${JSON.stringify(decoded.left)}`);
     const result = step(state, decoded.right);
     steps.push({ event: decoded.right, before: state, after: result.state, effects: result.effects });
+    for (const v of result.state.positionVouchers) granted.set(v.id, v.amount);
     state = result.state;
   }
   return steps;
