@@ -21,7 +21,9 @@ export {
   type Position,
   type Order,
   type Mark,
+  type Retired,
 } from './core/state';
+export { voucherStatuses, type VoucherStatusEntry } from './core/retire';
 export {
   decodeEvent,
   decodeScenario,

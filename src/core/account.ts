@@ -11,11 +11,20 @@ import { grantLossCoverage, cancelCompensations, revokeLossCoverage } from '../l
 import { clawBackOnFlag, grantPositionVoucher, revokePositionVoucher } from '../positionVoucher/rules';
 import { activeBonusIndexes, conflictingRate, grantFuturesBonus, triggerReclaim } from '../futuresBonus/rules';
 
+function isRetired(retired: ReadonlyArray<readonly [string, string]>, id: string): boolean {
+  for (const r of retired) if (r[0] === id) return true;
+  return false;
+}
+
+/** A-5: live vouchers and retired ones (FV-8) alike. */
 function voucherIdTaken(ctx: Ctx, id: string): boolean {
   return (
     ctx.lossCoverageVouchers.some((v) => v.id === id) ||
     ctx.positionVouchers.some((v) => v.id === id) ||
-    ctx.futuresBonuses.some((v) => v.id === id)
+    ctx.futuresBonuses.some((v) => v.id === id) ||
+    isRetired(ctx.input.retired.lossCoverageVouchers, id) ||
+    isRetired(ctx.input.retired.positionVouchers, id) ||
+    isRetired(ctx.input.retired.futuresBonuses, id)
   );
 }
 

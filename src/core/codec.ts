@@ -167,10 +167,10 @@ function pathOf(context: t.Context): string {
     const entry = context[i];
     const parent = context[i - 1];
     if (entry === undefined || parent === undefined || entry.key === '') continue;
-    // Intersections and unions repeat the same key; arrays show their index in brackets.
+    // Intersections and unions repeat the same key; arrays and tuples show their index in brackets.
     const parentTag = (parent.type as { _tag?: string })._tag;
     if (parentTag === 'IntersectionType' || parentTag === 'UnionType') continue;
-    if (parentTag === 'ArrayType' || parentTag === 'ReadonlyArrayType') path += `[${entry.key}]`;
+    if (parentTag === 'ArrayType' || parentTag === 'ReadonlyArrayType' || parentTag === 'TupleType') path += `[${entry.key}]`;
     else path += path === '' ? entry.key : `.${entry.key}`;
   }
   return path;

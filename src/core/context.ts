@@ -11,6 +11,7 @@ import type { Compensation, LossCoverageVoucher } from '../lossCoverage/codec';
 import type { PositionVoucher } from '../positionVoucher/codec';
 import type { DeferredReclaim, FuturesBonus } from '../futuresBonus/codec';
 import type { Trace } from './trace';
+import { retireChanged } from './retire';
 
 export interface Ctx {
   readonly input: AccountState;
@@ -68,9 +69,13 @@ export function openContext(state: AccountState, seq: number, at: number, trace?
   };
 }
 
-/** Builds the new state in one object literal, keeping the input's text for an unchanged balance. */
+/**
+ * Builds the new state in one object literal, keeping the input's text for an unchanged balance,
+ * with the vouchers that became final retired (FV-8).
+ */
 export function closeContext(ctx: Ctx): AccountState {
   const s = ctx.input;
+  const live = retireChanged(ctx, s);
   return {
     version: s.version,
     accountId: s.accountId,
@@ -79,9 +84,9 @@ export function closeContext(ctx: Ctx): AccountState {
     ownBalance: ctx.own === ctx.ownAtOpen || compare(ctx.own, ctx.ownAtOpen) === 0 ? s.ownBalance : str(ctx.own),
     status: ctx.status,
     policy: s.policy,
-    lossCoverageVouchers: ctx.lossCoverageVouchers as LossCoverageVoucher[],
-    positionVouchers: ctx.positionVouchers as PositionVoucher[],
-    futuresBonuses: ctx.futuresBonuses as FuturesBonus[],
+    lossCoverageVouchers: live.lossCoverageVouchers as LossCoverageVoucher[],
+    positionVouchers: live.positionVouchers as PositionVoucher[],
+    futuresBonuses: live.futuresBonuses as FuturesBonus[],
     positions: ctx.positions as Position[],
     orders: ctx.orders as Order[],
     marks: ctx.marks as Mark[],
@@ -90,6 +95,7 @@ export function closeContext(ctx: Ctx): AccountState {
     clock: ctx.clock,
     lastSeq: ctx.lastSeq,
     liquidationReached: ctx.liquidationReached,
+    retired: live.retired,
   };
 }
 

@@ -12,8 +12,10 @@ import { orderFields, POSITION_SIDES } from './events';
 import { compensationCodec, lossCoverageStateCodec } from '../lossCoverage/codec';
 import { positionVoucherStateCodec, voucherMarginCodec } from '../positionVoucher/codec';
 import { DeferredReclaimCodec, futuresBonusStateCodec } from '../futuresBonus/codec';
+import { retireAll } from './retire';
 
-export const STATE_VERSION = 1;
+/** 2: final vouchers are retired to `retired` (FV-8); a version 1 state is migrated on decoding. */
+export const STATE_VERSION = 2;
 export const ACCOUNT_TYPES = ['main', 'sub', 'institutional'] as const;
 export const POSITION_MODES = ['hedge', 'oneWay'] as const;
 
@@ -25,6 +27,21 @@ function accountFields(scale: number) {
     ownBalance: decimal(scale),
   };
 }
+
+/** FV-8: a retired voucher is `[id, final status]` (D-31): its id stays taken (A-5), its end explainable. */
+function retiredCodec<S extends string>(statuses: readonly [S, ...S[]], name: string) {
+  return t.array(t.tuple([Id, oneOf(statuses)], name));
+}
+
+/** FV-8: the retired vouchers of each kind, in the order they were retired. */
+const RetiredCodec = t.type(
+  {
+    lossCoverageVouchers: retiredCodec(['consumed', 'expired', 'revoked'], 'RetiredLossCoverageVoucher'),
+    positionVouchers: retiredCodec(['consumed', 'expired', 'revoked'], 'RetiredPositionVoucher'),
+    futuresBonuses: retiredCodec(['reclaimed', 'spent'], 'RetiredFuturesBonus'),
+  },
+  'Retired',
+);
 
 function buildStateCodec(scale: number) {
   const positive = decimal(scale, 'positive');
@@ -58,8 +75,7 @@ function buildStateCodec(scale: number) {
       heldMargin: voucherMarginCodec(scale),
     },
   );
-  return t.type(
-    {
+  const fields = {
       version: t.literal(STATE_VERSION),
       ...accountFields(scale),
       status: oneOf(['active', 'flagged'] as const),
@@ -76,23 +92,34 @@ function buildStateCodec(scale: number) {
       lastSeq: integer(0),
       /** M-3: the margin rate after the previous step was at or above the liquidation rate. */
       liquidationReached: t.boolean,
-    },
-    'AccountState',
-  );
+      /** FV-8: the vouchers that reached a final status and that no rule can read again. */
+      retired: RetiredCodec,
+  };
+  const { retired: _retired, ...version1 } = fields;
+  return {
+    current: t.type(fields, 'AccountState'),
+    /** Version 1 (before FV-8): final vouchers stayed in their arrays (FV-2). */
+    version1: t.type({ ...version1, version: t.literal(1) }, 'AccountState'),
+  };
 }
 
-const stateCodecs = new Map<number, ReturnType<typeof buildStateCodec>>();
+const codecsByScale = new Map<number, ReturnType<typeof buildStateCodec>>();
 
-export function stateCodec(scale: number): ReturnType<typeof buildStateCodec> {
-  let codec = stateCodecs.get(scale);
-  if (codec === undefined) {
-    codec = buildStateCodec(scale);
-    stateCodecs.set(scale, codec);
+function codecsFor(scale: number): ReturnType<typeof buildStateCodec> {
+  let codecs = codecsByScale.get(scale);
+  if (codecs === undefined) {
+    codecs = buildStateCodec(scale);
+    codecsByScale.set(scale, codecs);
   }
-  return codec;
+  return codecs;
 }
 
-export type AccountState = t.TypeOf<ReturnType<typeof buildStateCodec>>;
+export function stateCodec(scale: number): ReturnType<typeof buildStateCodec>['current'] {
+  return codecsFor(scale).current;
+}
+
+export type AccountState = t.TypeOf<ReturnType<typeof buildStateCodec>['current']>;
+export type Retired = AccountState['retired'];
 export type Position = AccountState['positions'][number];
 export type Order = AccountState['orders'][number];
 export type Mark = AccountState['marks'][number];
@@ -127,17 +154,35 @@ export function createAccount(account: Account, policy: PolicyInput = {}): Accou
     clock: 0,
     lastSeq: 0,
     liquidationReached: false,
+    retired: NONE_RETIRED,
   };
 }
 
-/** Decodes a stored state: its policy first, then the rest against the policy's scale. */
+const NONE_RETIRED: Retired = { lossCoverageVouchers: [], positionVouchers: [], futuresBonuses: [] };
+
+/**
+ * Decodes a stored state: its policy first, then the rest against the policy's scale. A version 1
+ * state (before FV-8) is migrated, and any state's final vouchers are retired (FV-8).
+ */
 export function decodeState(u: unknown): Decoded<AccountState> {
   const policy: Decoded<Policy> =
     typeof u === 'object' && u !== null && !Array.isArray(u)
       ? decodeWith(PolicyCodec, (u as Record<string, unknown>)['policy'], 'policy')
       : either.left([{ path: '(root)', message: 'expected an object' }]);
   if (policy._tag === 'Left') return policy;
-  return decodeWith(stateCodec(policy.right.scale), u);
+  const codecs = codecsFor(policy.right.scale);
+  const fields = u as Record<string, unknown>;
+  if (fields['version'] !== 1) {
+    // FV-8: a hand-built state may still hold final vouchers in its arrays; they are retired here
+    // so that every state the engine reads is in the form its own steps leave.
+    const decoded = decodeWith(codecs.current, u);
+    return decoded._tag === 'Left' ? decoded : either.right(retireAll(decoded.right));
+  }
+  // A version 1 state has no `retired`: one given with it is a state of neither version.
+  if (fields['retired'] !== undefined)
+    return either.left([{ path: 'retired', message: 'not part of a version 1 state (FV-8): remove it, or give the state as version 2' }]);
+  const old = decodeWith(codecs.version1, u);
+  return old._tag === 'Left' ? old : either.right(retireAll({ ...old.right, version: STATE_VERSION, retired: NONE_RETIRED }));
 }
 
 /** The JSON form of a state (already plain data: identity, kept for symmetry with decode). */

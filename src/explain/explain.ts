@@ -119,6 +119,7 @@ function placementNote(ctx: Ctx, order: EventOf<'OrderPlaced'>): PlacementNote {
     status.set(voucher.id, voucher.status);
     if (voucher.status === 'available') available.set(voucher.id, voucherFailures(ctx, order, voucher));
   }
+  for (const [id, final] of ctx.input.retired.positionVouchers) status.set(id, final);
   return {
     required: str(requiredMargin(ctx, order.qty, order.price, order.leverage)),
     available,
@@ -142,6 +143,25 @@ function subjectsOf(state: AccountState): Map<string, Subject> {
   for (const v of state.lossCoverageVouchers) out.set(v.id, { kind: v.kind, id: v.id, grantSeq: v.grantSeq, status: v.status });
   for (const v of state.positionVouchers) out.set(v.id, { kind: v.kind, id: v.id, grantSeq: v.grantSeq, status: v.status });
   for (const v of state.futuresBonuses) out.set(v.id, { kind: v.kind, id: v.id, grantSeq: v.grantSeq, status: v.status });
+  return out;
+}
+
+/**
+ * FV-8: the vouchers this step retired keep their subject with the final status; a position
+ * voucher retired earlier is a subject again when the event names it (why it could not be used).
+ */
+function retiredSubjects(before: AccountState, after: AccountState, live: ReadonlyMap<string, Subject>, event: Event): Map<string, Subject> {
+  const out = new Map<string, Subject>();
+  const kinds = ['lossCoverageVouchers', 'positionVouchers', 'futuresBonuses'] as const;
+  for (const kind of kinds) {
+    for (const [id, status] of after.retired[kind].slice(before.retired[kind].length)) {
+      const subject = live.get(id);
+      if (subject !== undefined) out.set(id, { ...subject, status });
+    }
+  }
+  const named = event.type === 'OrderPlaced' && event.voucher !== 'auto' && event.voucher !== 'none' ? event.voucher : undefined;
+  const earlier = named === undefined ? undefined : before.retired.positionVouchers.find((r) => r[0] === named);
+  if (earlier !== undefined) out.set(earlier[0], { kind: 'positionVoucher', id: earlier[0], grantSeq: Number.MAX_SAFE_INTEGER, status: earlier[1] });
   return out;
 }
 
@@ -460,8 +480,10 @@ export function explain(state: AccountState, event: Event): Explanation {
   const result = resultOf(effects, state, event);
   const c: Context = { before: state, after, event, effects, result, recorder };
   const actions = result.kind === 'ignored' ? new Map<string, Action[]>() : actionsOf(state, event, effects, recorder);
-  const before = subjectsOf(state);
-  const now = subjectsOf(after);
+  const live = subjectsOf(state);
+  const retired = retiredSubjects(state, after, live, event);
+  const before = new Map([...live, ...[...retired].filter(([id]) => !live.has(id))]);
+  const now = new Map([...subjectsOf(after), ...retired]);
   const subjects = [...new Map([...before, ...now]).values()].sort((a, b) => a.grantSeq - b.grantSeq);
   const items: ItemExplanation[] = subjects.map((subject) =>
     itemOf(c, subject.kind, subject.id, before.get(subject.id)?.status ?? null, now.get(subject.id)?.status ?? null, actions.get(subject.id) ?? []),

@@ -269,6 +269,49 @@ describe('FV-8 Final vouchers are retired', () => {
     }, timeoutFor(count));
   });
 
+  describe('decodeState gives every state in the form steps leave', () => {
+    const built = () => session(account({ ownBalance: '1000' }), [
+      grantLcv('A', '10', { expiresAt: T0 + 50 }, T0), grantLcv('B', '20', {}, T0), grantFb('F', '5', '0.5', { expiresAt: T0 + 50 }, T0),
+      tick(T0 + 100),
+    ]).states.at(-1) as AccountState;
+
+    it('a version 1 state that carries `retired` is refused, naming the field, whatever the list holds', () => {
+      const { version: _version, ...rest } = JSON.parse(JSON.stringify(built())) as Record<string, unknown>;
+      expect(decodeState({ ...rest, version: 1 })).toEqual({
+        _tag: 'Left', left: [{ path: 'retired', message: 'not part of a version 1 state (FV-8): remove it, or give the state as version 2' }],
+      });
+    });
+
+    it('a hand-built version 2 state still holding final vouchers in its arrays has them retired, in array order', () => {
+      const state = built();
+      expect(state.retired).toEqual({ lossCoverageVouchers: [['A', 'expired']], positionVouchers: [], futuresBonuses: [['F', 'reclaimed']] });
+      const live = state.lossCoverageVouchers[0];
+      const handBuilt = {
+        ...state,
+        lossCoverageVouchers: [{ ...live, id: 'X', status: 'revoked' }, ...state.lossCoverageVouchers, { ...live, id: 'Y', status: 'consumed', remaining: '0' }],
+      };
+      const decoded = decodeState(JSON.parse(JSON.stringify(handBuilt)));
+      expect(decoded).toEqual({
+        _tag: 'Right',
+        right: { ...state, retired: { ...state.retired, lossCoverageVouchers: [['A', 'expired'], ['X', 'revoked'], ['Y', 'consumed']] } },
+      });
+    });
+
+    it('a state the engine produced decodes to an equal state (nothing retired twice)', () => {
+      const state = built();
+      expect(decodeState(JSON.parse(JSON.stringify(state)))).toEqual({ _tag: 'Right', right: state });
+    });
+
+    it('an error inside a retired entry names its index in brackets', () => {
+      const state = JSON.parse(JSON.stringify(built())) as Record<string, unknown>;
+      const decoded = decodeState({ ...state, retired: { ...(state['retired'] as object), futuresBonuses: [['F', 'gone']] } });
+      expect(decoded._tag).toBe('Left');
+      const paths = decoded._tag === 'Left' ? decoded.left.map((e) => e.path) : [];
+      expect(paths.length).toBeGreaterThan(0);
+      for (const path of paths) expect(path).toMatch(/^retired\.futuresBonuses\[0\]\[1\]/);
+    });
+  });
+
   describe('over generated streams (property)', () => {
     const count = runs(150);
     it('after every step no array holds a retirable voucher; each list only grows, prefix-preserving; no id is both live and retired, or retired twice', () => {
