@@ -8,7 +8,7 @@
 // redelivered fill (ignored: G-5) and a malformed event (a JSON number as an amount: a decode
 // error, sent to a dead-letter queue; its corrected redelivery then applies).
 import { readFileSync } from 'node:fs';
-import { createAccount, decodeEvent, decodeState, describeEffect, encodeState, formatDecodeError, step } from 'futures-vouchers';
+import { createAccount, decodeEvent, decodeState, describeEffect, encodeState, formatDecodeError, step, voucherStatuses } from 'futures-vouchers';
 
 const accounts = JSON.parse(readFileSync(new URL('./backend-accounts.json', import.meta.url), 'utf8'));
 const lines = readFileSync(new URL('./backend-events.ndjson', import.meta.url), 'utf8').split('\n').filter((line) => line.trim() !== '');
@@ -111,6 +111,6 @@ console.log(`\ndead letters: ${deadLetters.length}`);
 console.log('\nstored states:');
 for (const [accountId, row] of [...store].sort(([a], [b]) => a.localeCompare(b))) {
   const state = JSON.parse(row);
-  const vouchers = [...state.lossCoverageVouchers, ...state.positionVouchers, ...state.futuresBonuses].map((v) => `${v.id} ${v.status}`);
+  const vouchers = voucherStatuses(state).map((v) => `${v.id} ${v.status}`);
   console.log(`  ${accountId.padEnd(5)} last seq ${state.lastSeq}, own ${state.ownBalance}, ${vouchers.join(', ')} (${row.length} bytes of JSON)`);
 }

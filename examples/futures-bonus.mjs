@@ -4,7 +4,7 @@
 // Worked example 3 of RULES.md section 8, with an opening fee added.
 //
 //   npm run build && node examples/futures-bonus.mjs
-import { createAccount, decodeEvent, describeEffect, explain, formatExplanation, step } from 'futures-vouchers';
+import { createAccount, decodeEvent, describeEffect, explain, formatExplanation, step, voucherStatuses } from 'futures-vouchers';
 
 const start = Date.UTC(2026, 0, 7, 9); // 2026-01-07 09:00 UTC
 const policy = { instruments: { BTCUSDT: { mmr: '0.05' } } };
@@ -39,5 +39,6 @@ apply({ type: 'MarkPriceUpdated', symbol: 'BTCUSDT', price: '2610' }, start + 12
 console.log('\nA transfer in of 100 is a funds movement: the reclaim is retried and now fits under the guard:');
 apply({ type: 'FundsTransferred', direction: 'in', amount: '100' }, start + 180_000, { explained: true });
 
-const bonus = state.futuresBonuses[0];
+// A reclaimed bonus is retired from the state (FV-8): voucherStatuses lists live and retired ones.
+const bonus = voucherStatuses(state).find((v) => v.kind === 'futuresBonus');
 console.log(`\nown balance ${state.ownBalance}; bonus ${bonus.id} ${bonus.status}`);

@@ -50,4 +50,7 @@ apply({ type: 'OrderFilled', orderId: 'close-2', qty: '1', price: '2999.5', fee:
 console.log('\nAt 00:00 UTC the campaign account pays the spot account (LCV-7): any later event runs the clock.');
 apply({ type: 'Tick' }, Date.UTC(2026, 0, 6));
 
-console.log(`\nown balance ${state.ownBalance}; ${state.lossCoverageVouchers.map((v) => `${v.id} ${v.status} (${v.remaining} left)`).join(', ')}`);
+// A consumed voucher whose compensation is paid is retired from the state (FV-8): only its id and status stay.
+const live = state.lossCoverageVouchers.map((v) => `${v.id} ${v.status} (${v.remaining} left)`);
+const retired = state.retired.lossCoverageVouchers.map(([id, status]) => `${id} ${status} (retired)`);
+console.log(`\nown balance ${state.ownBalance}; ${[...live, ...retired].join(', ')}`);
