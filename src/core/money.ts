@@ -123,14 +123,192 @@ export function divide(a: Big, b: Big, scale: number, mode: Rounding): Big {
   return new ctor(a).div(b);
 }
 
-/** `a + b`, without an operation when either is 0 (the value is the same; hot paths add 0 often). */
-export function add(a: Big, b: Big): Big {
-  return b.c[0] === 0 ? a : a.c[0] === 0 ? b : a.plus(b);
+/*
+ * Exact arithmetic on big.js's own representation (issue 8): big.js's `plus`, `minus` and `times`
+ * copy their argument (a `Big` and its digit array) and their receiver's digits before they start.
+ * These read both operands' digits in place, work in one scratch array and allocate only the
+ * result: a big.js value (same prototype, fields and constructor as `Dec`'s) that big.js can keep
+ * using. Values and their digit arrays are never mutated, by big.js or by the engine, so a result
+ * may share an operand's digits or be an operand. A zero result is `ZERO` (big.js may sign it; no
+ * output reads the sign of 0).
+ */
+
+interface Fields {
+  s: number;
+  e: number;
+  c: number[];
+  constructor: BigJs.BigConstructor;
 }
 
-/** `a - b`, without an operation when `b` is 0. */
+const Amount = function (this: Fields, s: number, e: number, c: number[]): void {
+  this.s = s;
+  this.e = e;
+  this.c = c;
+  // big.js reads its settings (DP, RM) from a value's own `constructor`.
+  this.constructor = Dec;
+} as unknown as new (s: number, e: number, c: number[]) => Big;
+Amount.prototype = Dec.prototype;
+
+/** Digits in progress; `slice` copies the result out (packed small integers, as big.js keeps them). */
+const scratch: number[] = Array.from({ length: 32 }, () => 0);
+
+function clearScratch(n: number): void {
+  for (let i = 0; i < n; i++) scratch[i] = 0;
+}
+
+/** The value with digits `scratch[from..to)` whose first digit has exponent `e`, trailing zeros dropped. */
+function fromScratch(s: number, e: number, from: number, to: number): Big {
+  let end = to;
+  while (scratch[end - 1] === 0) end--;
+  return new Amount(s, e, scratch.slice(from, end));
+}
+
+/** Powers of ten that are exact doubles. */
+const POWERS = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const MAX_POWER = POWERS.length - 1;
+
+/** Integers below this, and sums of two of them, are exact doubles. */
+const EXACT_BELOW = 2 ** 52;
+
+const HALF_DIGITS = 8;
+const HALF = 10 ** HALF_DIGITS;
+
+/** The digits as one integer: exact for up to 15 digits, and large (never used) beyond. */
+function integerOf(c: readonly number[]): number {
+  let v = 0;
+  for (let i = 0; i < c.length; i++) v = v * 10 + (c[i] as number);
+  return v;
+}
+
+/** `s x q x 10^low` for an exact integer `q` >= 0 (below 2^53). */
+function fromInteger(s: number, q: number, low: number): Big {
+  if (q === 0) return ZERO;
+  let n = 0;
+  while (n < MAX_POWER && q >= (POWERS[n + 1] as number)) n++;
+  // The digits come from two halves below 10^8, small integers whose `% 10` is cheap (a double's
+  // is a library call) and keeps the scratch array, and so every result's digits, small integers.
+  let high = Math.floor(q / HALF);
+  let rest = q - high * HALF;
+  if (rest < 0) {
+    high--;
+    rest += HALF;
+  }
+  let lowHalf = rest | 0;
+  let highHalf = high | 0;
+  let i = n;
+  for (let k = 0; k < HALF_DIGITS && i >= 0; k++, i--) {
+    scratch[i] = lowHalf % 10;
+    lowHalf = (lowHalf / 10) | 0;
+  }
+  for (; i >= 0; i--) {
+    scratch[i] = highHalf % 10;
+    highHalf = (highHalf / 10) | 0;
+  }
+  return fromScratch(s, low + n, 0, n + 1);
+}
+
+/** |x| against |y| (-1, 0, 1), both non-zero. */
+function compareMagnitudes(x: Big, y: Big): number {
+  if (x.e !== y.e) return x.e > y.e ? 1 : -1;
+  const xc = x.c;
+  const yc = y.c;
+  const common = xc.length < yc.length ? xc.length : yc.length;
+  for (let i = 0; i < common; i++) {
+    const a = xc[i] as number;
+    const b = yc[i] as number;
+    if (a !== b) return a > b ? 1 : -1;
+  }
+  return xc.length === yc.length ? 0 : xc.length > yc.length ? 1 : -1;
+}
+
+/** `s x (|x| + |y|)`, both non-zero. Scratch index 0 holds the carry, index j the digit of exponent `top + 1 - j`. */
+function addMagnitudes(s: number, x: Big, y: Big): Big {
+  const xc = x.c;
+  const yc = y.c;
+  const top = x.e > y.e ? x.e : y.e;
+  const xEnd = top - x.e + 1 + xc.length;
+  const yEnd = top - y.e + 1 + yc.length;
+  const n = xEnd > yEnd ? xEnd : yEnd;
+  clearScratch(n);
+  for (let i = 0, j = top - x.e + 1; i < xc.length; i++, j++) scratch[j] = xc[i] as number;
+  for (let i = 0, j = top - y.e + 1; i < yc.length; i++, j++) scratch[j] = (scratch[j] as number) + (yc[i] as number);
+  for (let j = n - 1; j > 0; j--) {
+    if ((scratch[j] as number) >= 10) {
+      scratch[j] = (scratch[j] as number) - 10;
+      scratch[j - 1] = (scratch[j - 1] as number) + 1;
+    }
+  }
+  return scratch[0] === 0 ? fromScratch(s, top, 1, n) : fromScratch(s, top + 1, 0, n);
+}
+
+/** `s x (|x| - |y|)` for |x| > |y| > 0. Scratch index j holds the digit of exponent `x.e - j`. */
+function subtractMagnitudes(s: number, x: Big, y: Big): Big {
+  const xc = x.c;
+  const yc = y.c;
+  const yStart = x.e - y.e;
+  const n = xc.length > yStart + yc.length ? xc.length : yStart + yc.length;
+  clearScratch(n);
+  for (let i = 0; i < xc.length; i++) scratch[i] = xc[i] as number;
+  for (let i = 0, j = yStart; i < yc.length; i++, j++) scratch[j] = (scratch[j] as number) - (yc[i] as number);
+  for (let j = n - 1; j > 0; j--) {
+    if ((scratch[j] as number) < 0) {
+      scratch[j] = (scratch[j] as number) + 10;
+      scratch[j - 1] = (scratch[j - 1] as number) - 1;
+    }
+  }
+  let first = 0;
+  while (scratch[first] === 0) first++;
+  return fromScratch(s, x.e - first, first, n);
+}
+
+/** `x + y` for same-signed or opposite-signed non-zero operands. */
+function signedSum(x: Big, y: Big, ys: number): Big {
+  if (x.s === ys) return addMagnitudes(ys, x, y);
+  const order = compareMagnitudes(x, y);
+  return order === 0 ? ZERO : order > 0 ? subtractMagnitudes(x.s, x, y) : subtractMagnitudes(ys, y, x);
+}
+
+/** `a + b`, exact (no operation when either is 0: the value is the same; hot paths add 0 often). */
+export function add(a: Big, b: Big): Big {
+  return b.c[0] === 0 ? a : a.c[0] === 0 ? b : signedSum(a, b, b.s);
+}
+
+/** `-a`, sharing `a`'s digits. */
+export function negate(a: Big): Big {
+  return a.c[0] === 0 ? a : new Amount(-a.s, a.e, a.c);
+}
+
+/** `a - b`, exact. */
 export function sub(a: Big, b: Big): Big {
-  return b.c[0] === 0 ? a : a.minus(b);
+  if (b.c[0] === 0) return a;
+  return a.c[0] === 0 ? negate(b) : signedSum(a, b, -b.s);
+}
+
+/** `a x b`, exact: in floating point when the digits' product is an exact integer, else long multiplication. */
+export function mul(a: Big, b: Big): Big {
+  const ac = a.c;
+  const bc = b.c;
+  if (ac[0] === 0 || bc[0] === 0) return ZERO;
+  const s = a.s === b.s ? 1 : -1;
+  // Exponent of the last digit of each.
+  const low = a.e - ac.length + 1 + b.e - bc.length + 1;
+  if (ac.length <= EXACT_DIGITS && bc.length <= EXACT_DIGITS) {
+    const product = integerOf(ac) * integerOf(bc);
+    if (product < EXACT_BELOW) return fromInteger(s, product, low);
+  }
+  const n = ac.length + bc.length;
+  clearScratch(n);
+  for (let i = ac.length - 1; i >= 0; i--) {
+    const digit = ac[i] as number;
+    let carry = 0;
+    for (let j = bc.length - 1; j >= 0; j--) {
+      const t = (scratch[i + j + 1] as number) + digit * (bc[j] as number) + carry;
+      carry = (t / 10) | 0;
+      scratch[i + j + 1] = t - carry * 10;
+    }
+    scratch[i] = carry;
+  }
+  return scratch[0] === 0 ? fromScratch(s, low + n - 2, 1, n) : fromScratch(s, low + n - 1, 0, n);
 }
 
 /**
