@@ -110,10 +110,33 @@ export function round(value: Big, scale: number, mode: Rounding): Big {
 const dividers = new Map<string, BigJs.BigConstructor>();
 
 /**
- * `a / b` rounded once, from the exact quotient, to `scale` decimals (D-27).
- * Division is the slowest big.js operation: callers keep it off the per-event path.
+ * `a / b` rounded once, from the exact quotient, to `scale` decimals (D-27). Division is the
+ * slowest big.js operation (issue 8): when the scaled dividend and the divisor are integers below
+ * 2^52, the quotient is taken in floating point, corrected to the exact integer quotient by its
+ * remainder (exact below 2^53), and rounded by that remainder; big.js divides the rest.
  */
 export function divide(a: Big, b: Big, scale: number, mode: Rounding): Big {
+  if (a.c[0] === 0 && b.c[0] !== 0) return ZERO;
+  const shift = a.e - a.c.length - b.e + b.c.length + scale;
+  const x = shift >= 0 && shift <= MAX_POWER ? integerOf(a.c) * (POWERS[shift] as number) : integerOf(a.c);
+  const y = shift < 0 && shift >= -MAX_POWER ? integerOf(b.c) * (POWERS[-shift] as number) : integerOf(b.c);
+  if (shift >= -MAX_POWER && shift <= MAX_POWER && x < EXACT_BELOW && y < EXACT_BELOW && y !== 0) {
+    let q = Math.floor(x / y);
+    let r = x - q * y;
+    if (r < 0) {
+      q--;
+      r += y;
+    } else if (r >= y) {
+      q++;
+      r -= y;
+    }
+    if (mode === ROUND_UP ? r > 0 : mode === ROUND_HALF_UP && r + r >= y) q++;
+    return fromInteger(a.s === b.s ? 1 : -1, q, -scale);
+  }
+  return bigDivide(a, b, scale, mode);
+}
+
+function bigDivide(a: Big, b: Big, scale: number, mode: Rounding): Big {
   const key = `${scale}:${mode}`;
   let ctor = dividers.get(key);
   if (ctor === undefined) {
