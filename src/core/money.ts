@@ -256,44 +256,72 @@ function compareMagnitudes(x: Big, y: Big): number {
   return xc.length === yc.length ? 0 : xc.length > yc.length ? 1 : -1;
 }
 
-/** `s x (|x| + |y|)`, both non-zero. Scratch index 0 holds the carry, index j the digit of exponent `top + 1 - j`. */
+/** Makes the scratch array at least `n` long, appending (so it stays packed). */
+function reserve(n: number): void {
+  while (scratch.length < n) scratch.push(0);
+}
+
+/**
+ * `s x (|x| + |y|)`, both non-zero, in one pass from the last digit. Scratch index 0 holds the
+ * carry, index j the digit of exponent `top + 1 - j`.
+ */
 function addMagnitudes(s: number, x: Big, y: Big): Big {
   const xc = x.c;
   const yc = y.c;
+  const xl = xc.length;
+  const yl = yc.length;
   const top = x.e > y.e ? x.e : y.e;
-  const xEnd = top - x.e + 1 + xc.length;
-  const yEnd = top - y.e + 1 + yc.length;
-  const n = xEnd > yEnd ? xEnd : yEnd;
-  clearScratch(n);
-  for (let i = 0, j = top - x.e + 1; i < xc.length; i++, j++) scratch[j] = xc[i] as number;
-  for (let i = 0, j = top - y.e + 1; i < yc.length; i++, j++) scratch[j] = (scratch[j] as number) + (yc[i] as number);
+  const xo = top - x.e + 1;
+  const yo = top - y.e + 1;
+  const n = xo + xl > yo + yl ? xo + xl : yo + yl;
+  reserve(n);
+  let carry = 0;
+  // One past the last non-zero digit.
+  let end = 0;
   for (let j = n - 1; j > 0; j--) {
-    if ((scratch[j] as number) >= 10) {
-      scratch[j] = (scratch[j] as number) - 10;
-      scratch[j - 1] = (scratch[j - 1] as number) + 1;
+    const i = j - xo;
+    const k = j - yo;
+    let d = carry + (i >= 0 && i < xl ? (xc[i] as number) : 0) + (k >= 0 && k < yl ? (yc[k] as number) : 0);
+    if (d >= 10) {
+      d -= 10;
+      carry = 1;
+    } else {
+      carry = 0;
     }
+    scratch[j] = d;
+    if (end === 0 && d !== 0) end = j + 1;
   }
-  return scratch[0] === 0 ? fromScratch(s, top, 1, n) : fromScratch(s, top + 1, 0, n);
+  if (carry === 0) return new Amount(s, top, scratch.slice(1, end));
+  scratch[0] = 1;
+  return new Amount(s, top + 1, scratch.slice(0, end === 0 ? 1 : end));
 }
 
-/** `s x (|x| - |y|)` for |x| > |y| > 0. Scratch index j holds the digit of exponent `x.e - j`. */
+/** `s x (|x| - |y|)` for |x| > |y| > 0, in one pass from the last digit. Scratch index j holds the digit of exponent `x.e - j`. */
 function subtractMagnitudes(s: number, x: Big, y: Big): Big {
   const xc = x.c;
   const yc = y.c;
-  const yStart = x.e - y.e;
-  const n = xc.length > yStart + yc.length ? xc.length : yStart + yc.length;
-  clearScratch(n);
-  for (let i = 0; i < xc.length; i++) scratch[i] = xc[i] as number;
-  for (let i = 0, j = yStart; i < yc.length; i++, j++) scratch[j] = (scratch[j] as number) - (yc[i] as number);
-  for (let j = n - 1; j > 0; j--) {
-    if ((scratch[j] as number) < 0) {
-      scratch[j] = (scratch[j] as number) + 10;
-      scratch[j - 1] = (scratch[j - 1] as number) - 1;
+  const xl = xc.length;
+  const yl = yc.length;
+  const yo = x.e - y.e;
+  const n = xl > yo + yl ? xl : yo + yl;
+  reserve(n);
+  let borrow = 0;
+  let end = 0;
+  for (let j = n - 1; j >= 0; j--) {
+    const k = j - yo;
+    let d = (j < xl ? (xc[j] as number) : 0) - (k >= 0 && k < yl ? (yc[k] as number) : 0) - borrow;
+    if (d < 0) {
+      d += 10;
+      borrow = 1;
+    } else {
+      borrow = 0;
     }
+    scratch[j] = d;
+    if (end === 0 && d !== 0) end = j + 1;
   }
   let first = 0;
   while (scratch[first] === 0) first++;
-  return fromScratch(s, x.e - first, first, n);
+  return new Amount(s, x.e - first, scratch.slice(first, end));
 }
 
 /** `x + y` for same-signed or opposite-signed non-zero operands. */
