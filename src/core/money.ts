@@ -208,7 +208,7 @@ const EXACT_BELOW = 2 ** 52;
 const HALF_DIGITS = 8;
 const HALF = 10 ** HALF_DIGITS;
 
-/** The digits as one integer: exact for up to 15 digits, and large (never used) beyond. */
+/** The digits as one integer: exact below 2^53; a larger one comes out at 2^53 or more, which every caller turns down. */
 function integerOf(c: readonly number[]): number {
   let v = 0;
   for (let i = 0; i < c.length; i++) v = v * 10 + (c[i] as number);
