@@ -58,8 +58,17 @@ function remember(text: string, value: Big): void {
   young.set(text, value);
 }
 
+/**
+ * The last non-zero amount `str` printed. A step prints the new own balance last and the next
+ * step reads it first; a lookup by text in the parse memo would hash the new string and miss the
+ * CPU cache in a map of thousands (issue 8: 4.5% of a typical step).
+ */
+let printedText = '';
+let printedValue: Big = ZERO;
+
 /** Parses a decimal string that a codec has already validated. */
 export function dec(text: string): Big {
+  if (text === printedText) return printedValue;
   let value = young.get(text);
   if (value === undefined) {
     value = old.get(text) ?? Dec(text);
@@ -91,7 +100,10 @@ export function str(value: Big): string {
   }
   const e = value.e;
   const text = e < 0 ? `0.${'0'.repeat(-e - 1)}${digits}` : e + 1 >= n ? digits + '0'.repeat(e + 1 - n) : `${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
-  return value.s < 0 ? `-${text}` : text;
+  const printed = value.s < 0 ? `-${text}` : text;
+  printedText = printed;
+  printedValue = value;
+  return printed;
 }
 
 /** Number of decimals of a D-1 decimal string, trailing zeros not counted. */
@@ -110,10 +122,33 @@ export function round(value: Big, scale: number, mode: Rounding): Big {
 const dividers = new Map<string, BigJs.BigConstructor>();
 
 /**
- * `a / b` rounded once, from the exact quotient, to `scale` decimals (D-27).
- * Division is the slowest big.js operation: callers keep it off the per-event path.
+ * `a / b` rounded once, from the exact quotient, to `scale` decimals (D-27). Division is the
+ * slowest big.js operation (issue 8): when the scaled dividend and the divisor are integers below
+ * 2^52, the quotient is taken in floating point, corrected to the exact integer quotient by its
+ * remainder (exact below 2^53), and rounded by that remainder; big.js divides the rest.
  */
 export function divide(a: Big, b: Big, scale: number, mode: Rounding): Big {
+  if (a.c[0] === 0 && b.c[0] !== 0) return ZERO;
+  const shift = a.e - a.c.length - b.e + b.c.length + scale;
+  const x = shift >= 0 && shift <= MAX_POWER ? integerOf(a.c) * (POWERS[shift] as number) : integerOf(a.c);
+  const y = shift < 0 && shift >= -MAX_POWER ? integerOf(b.c) * (POWERS[-shift] as number) : integerOf(b.c);
+  if (shift >= -MAX_POWER && shift <= MAX_POWER && x < EXACT_BELOW && y < EXACT_BELOW && y !== 0) {
+    let q = Math.floor(x / y);
+    let r = x - q * y;
+    if (r < 0) {
+      q--;
+      r += y;
+    } else if (r >= y) {
+      q++;
+      r -= y;
+    }
+    if (mode === ROUND_UP ? r > 0 : mode === ROUND_HALF_UP && r + r >= y) q++;
+    return fromInteger(a.s === b.s ? 1 : -1, q, -scale);
+  }
+  return bigDivide(a, b, scale, mode);
+}
+
+function bigDivide(a: Big, b: Big, scale: number, mode: Rounding): Big {
   const key = `${scale}:${mode}`;
   let ctor = dividers.get(key);
   if (ctor === undefined) {
@@ -123,14 +158,220 @@ export function divide(a: Big, b: Big, scale: number, mode: Rounding): Big {
   return new ctor(a).div(b);
 }
 
-/** `a + b`, without an operation when either is 0 (the value is the same; hot paths add 0 often). */
-export function add(a: Big, b: Big): Big {
-  return b.c[0] === 0 ? a : a.c[0] === 0 ? b : a.plus(b);
+/*
+ * Exact arithmetic on big.js's own representation (issue 8): big.js's `plus`, `minus` and `times`
+ * copy their argument (a `Big` and its digit array) and their receiver's digits before they start.
+ * These read both operands' digits in place, work in one scratch array and allocate only the
+ * result: a big.js value (same prototype, fields and constructor as `Dec`'s) that big.js can keep
+ * using. Values and their digit arrays are never mutated, by big.js or by the engine, so a result
+ * may share an operand's digits or be an operand. A zero result is `ZERO` (big.js may sign it; no
+ * output reads the sign of 0).
+ */
+
+interface Fields {
+  s: number;
+  e: number;
+  c: number[];
+  constructor: BigJs.BigConstructor;
 }
 
-/** `a - b`, without an operation when `b` is 0. */
+const Amount = function (this: Fields, s: number, e: number, c: number[]): void {
+  this.s = s;
+  this.e = e;
+  this.c = c;
+  // big.js reads its settings (DP, RM) from a value's own `constructor`.
+  this.constructor = Dec;
+} as unknown as new (s: number, e: number, c: number[]) => Big;
+Amount.prototype = Dec.prototype;
+
+/** Digits in progress; `slice` copies the result out (packed small integers, as big.js keeps them). */
+const scratch: number[] = Array.from({ length: 32 }, () => 0);
+
+function clearScratch(n: number): void {
+  for (let i = 0; i < n; i++) scratch[i] = 0;
+}
+
+/** The value with digits `scratch[from..to)` whose first digit has exponent `e`, trailing zeros dropped. */
+function fromScratch(s: number, e: number, from: number, to: number): Big {
+  let end = to;
+  while (scratch[end - 1] === 0) end--;
+  return new Amount(s, e, scratch.slice(from, end));
+}
+
+/** Powers of ten that are exact doubles. */
+const POWERS = Array.from({ length: 23 }, (_, i) => 10 ** i);
+const MAX_POWER = POWERS.length - 1;
+
+/** Integers below this, and sums of two of them, are exact doubles. */
+const EXACT_BELOW = 2 ** 52;
+
+const HALF_DIGITS = 8;
+const HALF = 10 ** HALF_DIGITS;
+
+/** The digits as one integer: exact below 2^53; a larger one comes out at 2^53 or more, which every caller turns down. */
+function integerOf(c: readonly number[]): number {
+  let v = 0;
+  for (let i = 0; i < c.length; i++) v = v * 10 + (c[i] as number);
+  return v;
+}
+
+/** `s x q x 10^low` for an exact integer `q` >= 0 (below 2^53). */
+function fromInteger(s: number, q: number, low: number): Big {
+  if (q === 0) return ZERO;
+  let n = 0;
+  while (n < MAX_POWER && q >= (POWERS[n + 1] as number)) n++;
+  // The digits come from two halves below 10^8, small integers whose `% 10` is cheap (a double's
+  // is a library call) and keeps the scratch array, and so every result's digits, small integers.
+  let high = Math.floor(q / HALF);
+  let rest = q - high * HALF;
+  if (rest < 0) {
+    high--;
+    rest += HALF;
+  }
+  let lowHalf = rest | 0;
+  let highHalf = high | 0;
+  let i = n;
+  for (let k = 0; k < HALF_DIGITS && i >= 0; k++, i--) {
+    scratch[i] = lowHalf % 10;
+    lowHalf = (lowHalf / 10) | 0;
+  }
+  for (; i >= 0; i--) {
+    scratch[i] = highHalf % 10;
+    highHalf = (highHalf / 10) | 0;
+  }
+  return fromScratch(s, low + n, 0, n + 1);
+}
+
+/** |x| against |y| (-1, 0, 1), both non-zero. */
+function compareMagnitudes(x: Big, y: Big): number {
+  if (x.e !== y.e) return x.e > y.e ? 1 : -1;
+  const xc = x.c;
+  const yc = y.c;
+  const common = xc.length < yc.length ? xc.length : yc.length;
+  for (let i = 0; i < common; i++) {
+    const a = xc[i] as number;
+    const b = yc[i] as number;
+    if (a !== b) return a > b ? 1 : -1;
+  }
+  return xc.length === yc.length ? 0 : xc.length > yc.length ? 1 : -1;
+}
+
+/** Makes the scratch array at least `n` long, appending (so it stays packed). */
+function reserve(n: number): void {
+  while (scratch.length < n) scratch.push(0);
+}
+
+/**
+ * `s x (|x| + |y|)`, both non-zero, in one pass from the last digit. Scratch index 0 holds the
+ * carry, index j the digit of exponent `top + 1 - j`.
+ */
+function addMagnitudes(s: number, x: Big, y: Big): Big {
+  const xc = x.c;
+  const yc = y.c;
+  const xl = xc.length;
+  const yl = yc.length;
+  const top = x.e > y.e ? x.e : y.e;
+  const xo = top - x.e + 1;
+  const yo = top - y.e + 1;
+  const n = xo + xl > yo + yl ? xo + xl : yo + yl;
+  reserve(n);
+  let carry = 0;
+  // One past the last non-zero digit.
+  let end = 0;
+  for (let j = n - 1; j > 0; j--) {
+    const i = j - xo;
+    const k = j - yo;
+    let d = carry + (i >= 0 && i < xl ? (xc[i] as number) : 0) + (k >= 0 && k < yl ? (yc[k] as number) : 0);
+    if (d >= 10) {
+      d -= 10;
+      carry = 1;
+    } else {
+      carry = 0;
+    }
+    scratch[j] = d;
+    if (end === 0 && d !== 0) end = j + 1;
+  }
+  if (carry === 0) return new Amount(s, top, scratch.slice(1, end));
+  scratch[0] = 1;
+  return new Amount(s, top + 1, scratch.slice(0, end === 0 ? 1 : end));
+}
+
+/** `s x (|x| - |y|)` for |x| > |y| > 0, in one pass from the last digit. Scratch index j holds the digit of exponent `x.e - j`. */
+function subtractMagnitudes(s: number, x: Big, y: Big): Big {
+  const xc = x.c;
+  const yc = y.c;
+  const xl = xc.length;
+  const yl = yc.length;
+  const yo = x.e - y.e;
+  const n = xl > yo + yl ? xl : yo + yl;
+  reserve(n);
+  let borrow = 0;
+  let end = 0;
+  for (let j = n - 1; j >= 0; j--) {
+    const k = j - yo;
+    let d = (j < xl ? (xc[j] as number) : 0) - (k >= 0 && k < yl ? (yc[k] as number) : 0) - borrow;
+    if (d < 0) {
+      d += 10;
+      borrow = 1;
+    } else {
+      borrow = 0;
+    }
+    scratch[j] = d;
+    if (end === 0 && d !== 0) end = j + 1;
+  }
+  let first = 0;
+  while (scratch[first] === 0) first++;
+  return new Amount(s, x.e - first, scratch.slice(first, end));
+}
+
+/** `x + y` for same-signed or opposite-signed non-zero operands. */
+function signedSum(x: Big, y: Big, ys: number): Big {
+  if (x.s === ys) return addMagnitudes(ys, x, y);
+  const order = compareMagnitudes(x, y);
+  return order === 0 ? ZERO : order > 0 ? subtractMagnitudes(x.s, x, y) : subtractMagnitudes(ys, y, x);
+}
+
+/** `a + b`, exact (no operation when either is 0: the value is the same; hot paths add 0 often). */
+export function add(a: Big, b: Big): Big {
+  return b.c[0] === 0 ? a : a.c[0] === 0 ? b : signedSum(a, b, b.s);
+}
+
+/** `-a`, sharing `a`'s digits. */
+export function negate(a: Big): Big {
+  return a.c[0] === 0 ? a : new Amount(-a.s, a.e, a.c);
+}
+
+/** `a - b`, exact. */
 export function sub(a: Big, b: Big): Big {
-  return b.c[0] === 0 ? a : a.minus(b);
+  if (b.c[0] === 0) return a;
+  return a.c[0] === 0 ? negate(b) : signedSum(a, b, -b.s);
+}
+
+/** `a x b`, exact: in floating point when the digits' product is an exact integer, else long multiplication. */
+export function mul(a: Big, b: Big): Big {
+  const ac = a.c;
+  const bc = b.c;
+  if (ac[0] === 0 || bc[0] === 0) return ZERO;
+  const s = a.s === b.s ? 1 : -1;
+  // Exponent of the last digit of each.
+  const low = a.e - ac.length + 1 + b.e - bc.length + 1;
+  if (ac.length <= EXACT_DIGITS && bc.length <= EXACT_DIGITS) {
+    const product = integerOf(ac) * integerOf(bc);
+    if (product < EXACT_BELOW) return fromInteger(s, product, low);
+  }
+  const n = ac.length + bc.length;
+  clearScratch(n);
+  for (let i = ac.length - 1; i >= 0; i--) {
+    const digit = ac[i] as number;
+    let carry = 0;
+    for (let j = bc.length - 1; j >= 0; j--) {
+      const t = (scratch[i + j + 1] as number) + digit * (bc[j] as number) + carry;
+      carry = (t / 10) | 0;
+      scratch[i + j + 1] = t - carry * 10;
+    }
+    scratch[i] = carry;
+  }
+  return scratch[0] === 0 ? fromScratch(s, low + n - 2, 1, n) : fromScratch(s, low + n - 1, 0, n);
 }
 
 /**

@@ -8,7 +8,7 @@ import { append, removeAt, replaceAt } from './context';
 import type { EventOf, PositionSide } from './events';
 import { reject } from './reject';
 import { credit, settleCost } from './costs';
-import { add, canonical, compare, dec, divide, isNegative, isPositive, isZero, ROUND_HALF_UP, str, ZERO, type Big } from './money';
+import { add, canonical, compare, dec, divide, isNegative, isPositive, isZero, mul, negate, round, ROUND_HALF_UP, str, sub, ZERO, type Big } from './money';
 import type { Order, Position } from './state';
 import { orderWith } from './order';
 import { coverClosingOrder } from '../lossCoverage/rules';
@@ -125,7 +125,7 @@ function openFill(ctx: Ctx, order: Order, qty: Big, notional: Big): number {
   const index = positionIndex(ctx, order.symbol, order.positionSide);
   if (index >= 0) {
     const position = ctx.positions[index] as Position;
-    ctx.positions = replaceAt(ctx.positions, index, positionWith(position, dec(position.qty).plus(qty), dec(position.entryValue).plus(notional)));
+    ctx.positions = replaceAt(ctx.positions, index, positionWith(position, add(dec(position.qty), qty), add(dec(position.entryValue), notional)));
     return index;
   }
   const created: Position = {
@@ -144,9 +144,9 @@ function closeFill(ctx: Ctx, index: number, qty: Big, notional: Big): Big {
   const position = ctx.positions[index] as Position;
   const held = dec(position.qty);
   const entryValue = dec(position.entryValue);
-  const basis = compare(qty, held) === 0 ? entryValue : divide(entryValue.times(qty), held, ctx.scale, ROUND_HALF_UP);
-  ctx.positions = replaceAt(ctx.positions, index, positionWith(position, held.minus(qty), entryValue.minus(basis)));
-  return position.positionSide === 'long' ? notional.minus(basis) : basis.minus(notional);
+  const basis = compare(qty, held) === 0 ? entryValue : divide(mul(entryValue, qty), held, ctx.scale, ROUND_HALF_UP);
+  ctx.positions = replaceAt(ctx.positions, index, positionWith(position, sub(held, qty), sub(entryValue, basis)));
+  return position.positionSide === 'long' ? sub(notional, basis) : sub(basis, notional);
 }
 
 /** P-3..P-5 and the order of a fill's effects (section 6): pnl, fee, PV-8, then LCV. */
@@ -163,7 +163,7 @@ export function fillOrder(ctx: Ctx, e: EventOf<'OrderFilled'>): boolean {
   // qty > orderQty - filledBefore, decided on the sum the order keeps.
   const filled = add(filledBefore, qty);
   if (compare(filled, orderQty) > 0) {
-    reject(ctx, 'FILL_EXCEEDS_ORDER', `A fill of ${e.qty} is more than the ${str(orderQty.minus(filledBefore))} still unfilled on order ${e.orderId}.`);
+    reject(ctx, 'FILL_EXCEEDS_ORDER', `A fill of ${e.qty} is more than the ${str(sub(orderQty, filledBefore))} still unfilled on order ${e.orderId}.`);
     return false;
   }
   let index = positionIndex(ctx, order.symbol, order.positionSide);
@@ -182,7 +182,7 @@ export function fillOrder(ctx: Ctx, e: EventOf<'OrderFilled'>): boolean {
     return false;
   }
 
-  const notional = qty.times(dec(e.price)).round(ctx.scale, ROUND_HALF_UP);
+  const notional = round(mul(qty, dec(e.price)), ctx.scale, ROUND_HALF_UP);
   markFromFill(ctx, order.symbol, canonical(e.price));
   let pnl = ZERO;
   if (order.action === 'open') index = openFill(ctx, order, qty, notional);
@@ -192,7 +192,7 @@ export function fillOrder(ctx: Ctx, e: EventOf<'OrderFilled'>): boolean {
 
   let bonusPaid = order.bonusPaid;
   if (isNegative(outcome.pnl)) {
-    bonusPaid = settleCost(ctx, 'loss', order.orderId, index, outcome.pnl.abs()) || bonusPaid;
+    bonusPaid = settleCost(ctx, 'loss', order.orderId, index, negate(outcome.pnl)) || bonusPaid;
   } else if (isPositive(outcome.pnl)) {
     if (voucher === undefined || recordVoucherProfit(ctx, voucher.voucherId, outcome.pnl)) {
       credit(ctx, 'profit', order.orderId, order.symbol, order.positionSide, outcome.pnl);
@@ -250,6 +250,6 @@ export function settleFunding(ctx: Ctx, e: EventOf<'FundingSettled'>): boolean {
   const amount = dec(e.amount);
   if (isZero(amount)) return false;
   if (isPositive(amount)) settleCost(ctx, 'funding', undefined, index, amount);
-  else credit(ctx, 'funding', undefined, e.symbol, e.positionSide, amount.abs());
+  else credit(ctx, 'funding', undefined, e.symbol, e.positionSide, negate(amount));
   return true;
 }

@@ -6,7 +6,7 @@ import type { Ctx } from '../core/context';
 import { append, removeAt } from '../core/context';
 import type { BonusPayment } from '../core/effects';
 import { marginOf, shownRate, type Margin } from '../core/margin';
-import { add, canonical, dec, isPositive, isZero, max, min, ROUND_DOWN, str, sub, ZERO, type Big } from '../core/money';
+import { add, canonical, compare, dec, isPositive, isZero, max, min, mul, round, ROUND_DOWN, str, sub, ZERO, type Big } from '../core/money';
 import type { DeferredReclaim, FuturesBonus, FuturesBonusGrant, ReclaimTrigger } from './codec';
 
 /**
@@ -17,7 +17,7 @@ import type { DeferredReclaim, FuturesBonus, FuturesBonusGrant, ReclaimTrigger }
 export function conflictingRate(ctx: Ctx, grant: FuturesBonusGrant): FuturesBonus | undefined {
   const rate = dec(grant.rate);
   for (const bonus of ctx.futuresBonuses) {
-    if (bonus.status === 'active' && isPositive(dec(bonus.remaining)) && !dec(bonus.rate).eq(rate)) return bonus;
+    if (bonus.status === 'active' && isPositive(dec(bonus.remaining)) && compare(dec(bonus.rate), rate) !== 0) return bonus;
   }
   return undefined;
 }
@@ -50,7 +50,7 @@ export interface PoolShare {
 export function poolShare(ctx: Ctx, cost: Big): PoolShare | undefined {
   if (ctx.status !== 'active') return undefined;
   for (const bonus of ctx.futuresBonuses) {
-    if (bonus.status === 'active' && isPositive(dec(bonus.remaining))) return { rate: bonus.rate, share: cost.times(dec(bonus.rate)).round(ctx.scale, ROUND_DOWN) };
+    if (bonus.status === 'active' && isPositive(dec(bonus.remaining))) return { rate: bonus.rate, share: round(mul(cost, dec(bonus.rate)), ctx.scale, ROUND_DOWN) };
   }
   return undefined;
 }
@@ -87,9 +87,9 @@ export function splitCost(ctx: Ctx, cost: Big): WalletPayment {
       const take = min(have, need);
       remaining ??= [];
       paid ??= [];
-      remaining[i] = have.minus(take);
+      remaining[i] = sub(have, take);
       paid[i] = add(paid[i] ?? ZERO, take);
-      need = need.minus(take);
+      need = sub(need, take);
     }
     return sub(want, need);
   };
@@ -151,9 +151,9 @@ const GUARD_OFF: GuardDecision = { allowed: true, after: undefined };
 export function guardReclaim(ctx: Ctx, amount: Big): GuardDecision {
   if (!ctx.rules.reclaimGuard) return GUARD_OFF;
   const margin = marginOf(ctx);
-  const after: Margin = { mm: margin.mm, equity: margin.equity.minus(amount) };
+  const after: Margin = { mm: margin.mm, equity: sub(margin.equity, amount) };
   if (isZero(margin.mm)) return { allowed: true, after };
-  if (isPositive(after.equity) && margin.mm.lt(ctx.rules.reclaimGuardRate.times(after.equity))) return { allowed: true, after };
+  if (isPositive(after.equity) && compare(margin.mm, mul(ctx.rules.reclaimGuardRate, after.equity)) < 0) return { allowed: true, after };
   // The rate is a division to 8 places: computed only when read (a `ReclaimDeferred`, or explain),
   // never for the retries that still do not fit and emit nothing (FB-11).
   return {
@@ -175,7 +175,7 @@ function bonusIndexes(ctx: Ctx, ids: readonly string[], status: FuturesBonus['st
 
 function sumRemaining(ctx: Ctx, indexes: readonly number[]): Big {
   let total = ZERO;
-  for (const i of indexes) total = total.plus(dec((ctx.futuresBonuses[i] as FuturesBonus).remaining));
+  for (const i of indexes) total = add(total, dec((ctx.futuresBonuses[i] as FuturesBonus).remaining));
   return total;
 }
 

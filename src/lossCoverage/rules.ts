@@ -5,7 +5,7 @@
 import type { Ctx } from '../core/context';
 import { append, removeAt, replaceAt } from '../core/context';
 import { nextUtcMidnight } from '../core/clock';
-import { canonical, dec, isPositive, isZero, min, str, type Big } from '../core/money';
+import { canonical, compare, dec, isPositive, isZero, min, negate, str, sub, type Big } from '../core/money';
 import type { AccountType, Order } from '../core/state';
 import { failuresOf, passesAll, type Check } from '../core/checks';
 import type { Compensation, LossCoverageGrant, LossCoverageVoucher } from './codec';
@@ -50,7 +50,7 @@ function setVoucher(ctx: Ctx, index: number, remaining: string, status: LossCove
 
 /** LCV-1: the loss of a done closing order, on its totals, fees excluded. */
 export function orderLoss(order: Order): Big {
-  return dec(order.realisedPnl).neg();
+  return negate(dec(order.realisedPnl));
 }
 
 /** Why a done closing order cannot be covered at all (LCV-2, D-16, D-32), with the numbers behind it. */
@@ -65,7 +65,7 @@ export type OrderIneligibility =
 
 const ORDER_CHECKS: readonly Check<[Ctx, Order], OrderIneligibility>[] = [
   {
-    fails: (ctx, order) => !orderLoss(order).gt(ctx.rules.minLoss),
+    fails: (ctx, order) => compare(orderLoss(order), ctx.rules.minLoss) <= 0,
     finding: (ctx, order) => ({ rule: 'LCV-2', code: 'LOSS_NOT_ABOVE_MINIMUM', loss: str(orderLoss(order)), minLoss: str(ctx.rules.minLoss) }),
   },
   { fails: (_, order) => order.source !== 'main', finding: (_, order) => ({ rule: 'LCV-2', code: 'SOURCE_NOT_MAIN', source: order.source }) },
@@ -110,7 +110,7 @@ const VOUCHER_CHECKS: readonly Check<[LossCoverageVoucher, Order], VoucherInelig
     finding: (voucher, order) => ({ rule: 'LCV-3', code: 'GRANTED_NOT_BEFORE_CLOSE', grantedAt: voucher.grantedAt, closedAt: order.lastFillAt ?? 0 }),
   },
   {
-    fails: (voucher, order) => voucher.minClosingNotional !== undefined && dec(order.closingNotional).lt(dec(voucher.minClosingNotional)),
+    fails: (voucher, order) => voucher.minClosingNotional !== undefined && compare(dec(order.closingNotional), dec(voucher.minClosingNotional)) < 0,
     finding: (voucher, order) => ({
       rule: 'LCV-3', code: 'CLOSING_NOTIONAL_BELOW_MINIMUM',
       closingNotional: str(dec(order.closingNotional)), minClosingNotional: canonical(voucher.minClosingNotional ?? '0'),
@@ -143,8 +143,8 @@ export function coverClosingOrder(ctx: Ctx, order: Order): void {
     const voucher = ctx.lossCoverageVouchers[i] as LossCoverageVoucher;
     if (!eligibleVoucher(voucher, order)) continue;
     const covered = min(uncovered, dec(voucher.remaining));
-    const remaining = dec(voucher.remaining).minus(covered);
-    uncovered = uncovered.minus(covered);
+    const remaining = sub(dec(voucher.remaining), covered);
+    uncovered = sub(uncovered, covered);
     setVoucher(ctx, i, str(remaining), isZero(remaining) ? 'consumed' : 'available');
     ctx.compensations = append(ctx.compensations, { voucherId: voucher.id, orderId: order.orderId, amount: str(covered), payableAt });
     ctx.effects.push({

@@ -8,7 +8,7 @@ import { append, replaceAt } from '../core/context';
 import type { EventOf } from '../core/events';
 import type { VoucherReason } from '../core/effects';
 import { takeable, transferable } from '../core/margin';
-import { canonical, dec, divide, isPositive, max, min, ROUND_UP, str, ZERO, type Big } from '../core/money';
+import { add, canonical, compare, dec, divide, isPositive, max, min, mul, ROUND_UP, str, sub, ZERO, type Big } from '../core/money';
 import type { AccountType, Order, Position, PositionMode } from '../core/state';
 import { failuresOf, passesAll, type Check } from '../core/checks';
 import { accountMemo } from '../core/memo';
@@ -69,7 +69,7 @@ function setVoucherStatus(ctx: Ctx, index: number, status: PositionVoucher['stat
 
 /** D-11: the margin an order needs, `qty x price / leverage` rounded up once. */
 export function requiredMargin(ctx: Ctx, qty: string, price: string, leverage: string): Big {
-  return divide(dec(qty).times(dec(price)), dec(leverage), ctx.scale, ROUND_UP);
+  return divide(mul(dec(qty), dec(price)), dec(leverage), ctx.scale, ROUND_UP);
 }
 
 /** PV-5, D-17: a position holding a voucher, or a voucher order on that side, locks it. */
@@ -158,7 +158,7 @@ const FIELD_CHECKS = {
     finding: (_, order, voucher) => ({ rule: 'PV-1', code: 'SYMBOL_NOT_ALLOWED', symbol: order.symbol, symbols: voucher?.symbols ?? [] }),
   },
   leverage: {
-    fails: (_, order, voucher) => voucher?.maxLeverage !== undefined && dec(order.leverage).gt(dec(voucher.maxLeverage)),
+    fails: (_, order, voucher) => voucher?.maxLeverage !== undefined && compare(dec(order.leverage), dec(voucher.maxLeverage)) > 0,
     finding: (_, order, voucher) => ({ rule: 'PV-1', code: 'LEVERAGE_TOO_HIGH', leverage: canonical(order.leverage), maxLeverage: canonical(voucher?.maxLeverage ?? '0') }),
   },
 } satisfies Record<string, VoucherCheck>;
@@ -224,9 +224,9 @@ export function voucherReasons(ctx: Ctx, order: OrderPlaced, voucher: PositionVo
 
 /** PV-1: the voucher covers the `required` margin, or own transferable funds cover the gap when it allows them. */
 function marginCovered(ctx: Ctx, voucher: PositionVoucher, required: Big): boolean {
-  const gap = required.minus(dec(voucher.amount));
+  const gap = sub(required, dec(voucher.amount));
   if (!isPositive(gap)) return true;
-  return voucher.allowOwnFunds === true && transferable(ctx).gte(gap);
+  return voucher.allowOwnFunds === true && compare(transferable(ctx), gap) >= 0;
 }
 
 /** The available position vouchers, in grant order, per account and positions vouchers array. */
@@ -289,8 +289,8 @@ export function chooseVoucher(ctx: Ctx, order: OrderPlaced): VoucherChoice {
  */
 export function commitVoucher(ctx: Ctx, order: OrderPlaced, voucher: PositionVoucher): VoucherMargin {
   const principal = dec(voucher.amount);
-  const ownMargin = max(ZERO, requiredMargin(ctx, order.qty, order.price, order.leverage).minus(principal));
-  ctx.own = ctx.own.minus(ownMargin);
+  const ownMargin = max(ZERO, sub(requiredMargin(ctx, order.qty, order.price, order.leverage), principal));
+  ctx.own = sub(ctx.own, ownMargin);
   setVoucherStatus(ctx, voucherIndex(ctx, voucher.id), 'inUse');
   const held: VoucherMargin = { voucherId: voucher.id, voucherMargin: voucher.amount, ownMargin: str(ownMargin) };
   ctx.effects.push({
@@ -315,15 +315,15 @@ export function payFromVoucherMargins(ctx: Ctx, positionIndex: number, cost: Big
   const voucherMargin = dec(margin.voucherMargin);
   const ownMargin = dec(margin.ownMargin);
   const fromVoucher = min(voucherMargin, cost);
-  const fromOwnMargin = min(ownMargin, cost.minus(fromVoucher));
+  const fromOwnMargin = min(ownMargin, sub(cost, fromVoucher));
   if (isPositive(fromVoucher) || isPositive(fromOwnMargin)) {
     ctx.positions = replaceAt(ctx.positions, positionIndex, positionWithVoucher(position, {
       voucherId: margin.voucherId,
-      voucherMargin: str(voucherMargin.minus(fromVoucher)),
-      ownMargin: str(ownMargin.minus(fromOwnMargin)),
+      voucherMargin: str(sub(voucherMargin, fromVoucher)),
+      ownMargin: str(sub(ownMargin, fromOwnMargin)),
     }));
   }
-  return { fromVoucher, fromOwnMargin, rest: cost.minus(fromVoucher).minus(fromOwnMargin) };
+  return { fromVoucher, fromOwnMargin, rest: sub(sub(cost, fromVoucher), fromOwnMargin) };
 }
 
 export function positionWithVoucher(position: Position, voucher: VoucherMargin | undefined): Position {
@@ -348,7 +348,7 @@ export function releaseCancelledVoucherOrder(ctx: Ctx, order: Order): void {
   const index = voucherIndex(ctx, order.voucherId);
   const voucher = ctx.positionVouchers[index] as PositionVoucher;
   if (order.heldMargin !== undefined) {
-    ctx.own = ctx.own.plus(dec(order.heldMargin.ownMargin));
+    ctx.own = add(ctx.own, dec(order.heldMargin.ownMargin));
     setVoucherStatus(ctx, index, 'consumed');
     ctx.effects.push({
       type: 'VoucherForfeited', seq: ctx.seq, at: ctx.at, rule: 'PV-4',
@@ -359,10 +359,10 @@ export function releaseCancelledVoucherOrder(ctx: Ctx, order: Order): void {
   const positionIndex = ctx.positions.findIndex((p) => p.voucher?.voucherId === order.voucherId);
   const position = ctx.positions[positionIndex];
   if (position?.voucher === undefined) return;
-  const target = max(ZERO, requiredMargin(ctx, order.filledQty, order.price, order.leverage).minus(dec(voucher.amount)));
+  const target = max(ZERO, sub(requiredMargin(ctx, order.filledQty, order.price, order.leverage), dec(voucher.amount)));
   const ownMargin = dec(position.voucher.ownMargin);
-  if (ownMargin.lte(target)) return;
-  ctx.own = ctx.own.plus(ownMargin.minus(target));
+  if (compare(ownMargin, target) <= 0) return;
+  ctx.own = add(ctx.own, sub(ownMargin, target));
   ctx.positions = replaceAt(ctx.positions, positionIndex, positionWithVoucher(position, {
     voucherId: position.voucher.voucherId,
     voucherMargin: position.voucher.voucherMargin,
@@ -376,7 +376,7 @@ export function releaseCancelledVoucherOrder(ctx: Ctx, order: Order): void {
  * without it.
  */
 export function closeVoucherPosition(ctx: Ctx, margin: VoucherMargin, closingOrderId: string): void {
-  ctx.own = ctx.own.plus(dec(margin.ownMargin));
+  ctx.own = add(ctx.own, dec(margin.ownMargin));
   setVoucherStatus(ctx, voucherIndex(ctx, margin.voucherId), 'consumed');
   const orderIndex = ctx.orders.findIndex((o) => o.voucherId === margin.voucherId);
   const order = ctx.orders[orderIndex];
@@ -404,7 +404,7 @@ export function recordVoucherProfit(ctx: Ctx, voucherId: string, profit: Big): b
     return false;
   }
   ctx.positionVouchers = replaceAt(ctx.positionVouchers, index,
-    positionVoucherWith(voucher, voucher.status, str(dec(voucher.profit).plus(profit)), voucher.outstanding));
+    positionVoucherWith(voucher, voucher.status, str(add(dec(voucher.profit), profit)), voucher.outstanding));
   return true;
 }
 
@@ -413,8 +413,8 @@ function take(ctx: Ctx, index: number, outstanding: Big, always: boolean): void 
   const voucher = ctx.positionVouchers[index] as PositionVoucher;
   const amount = min(outstanding, takeable(ctx));
   if (!always && !isPositive(amount)) return;
-  const left = outstanding.minus(amount);
-  ctx.own = ctx.own.minus(amount);
+  const left = sub(outstanding, amount);
+  ctx.own = sub(ctx.own, amount);
   ctx.positionVouchers = replaceAt(ctx.positionVouchers, index, positionVoucherWith(voucher, voucher.status, voucher.profit, str(left)));
   ctx.effects.push({
     type: 'ProfitClawedBack', seq: ctx.seq, at: ctx.at, rule: 'PV-10',

@@ -37,6 +37,16 @@ time('money.compare (no copy)', () => { let x = 0; for (let i = 0; i < N; i++) x
 time('big.js cmp (copies its argument)', () => { let x = 0; for (let i = 0; i < N; i++) x += c.cmp(d); return x; });
 time('money.str', () => { let x = 0; for (let i = 0; i < N; i++) x += money.str(c).length; return x; });
 time('big.js toFixed', () => { let x = 0; for (let i = 0; i < N; i++) x += c.toFixed().length; return x; });
+const e = money.dec('21605.25');
+const q = money.dec('0.5');
+const h = money.dec('1.5');
+time('money.add (no copies)', () => { let x = c; for (let i = 0; i < N; i++) x = money.add(x, d); return x; });
+time('money.sub (no copies)', () => { let x; for (let i = 0; i < N; i++) x = money.sub(c, d); return x; });
+time('money.mul (exact double product)', () => { let x; for (let i = 0; i < N; i++) x = money.mul(e, q); return x; });
+time('big.js times (same operands)', () => { let x; for (let i = 0; i < N; i++) x = e.times(q); return x; });
+time('money.mul (long multiplication)', () => { let x; for (let i = 0; i < N; i++) x = money.mul(c, c); return x; });
+time('money.divide (double quotient)', () => { let x; for (let i = 0; i < N; i++) x = money.divide(e, h, 8, money.ROUND_HALF_UP); return x; });
+time('big.js div to 8 places', () => { let x; const B = Big(); B.DP = 8; B.RM = 1; for (let i = 0; i < N; i++) x = new B(e).div(h); return x; });
 time('money.dec (memo hit)', () => { let x; for (let i = 0; i < N; i++) x = money.dec(keys[i % 1000]); return x; });
 time('big.js minus', () => { let x; for (let i = 0; i < N; i++) x = c.minus(d); return x; });
 const SCALE = 10n ** 8n;
