@@ -7,7 +7,7 @@ import { assert, type Ctx } from './context';
 import type { Mark, Position } from './state';
 import type { Rules } from './policy';
 import type { FuturesBonus } from '../futuresBonus/codec';
-import { accountMemo } from './memo';
+import { accountMemo, changedSpan } from './memo';
 import { add, compare, dec, divide, isNegative, isPositive, isZero, min, ONE, ROUND_DOWN, ROUND_UP, showRate, sub, ZERO, type Big } from './money';
 
 export function markOf(marks: readonly Mark[], symbol: string): Mark | undefined {
@@ -290,18 +290,8 @@ function updated(prev: Sums, positions: readonly Position[], marks: readonly Mar
   const rules = prev.rules;
   const touched: Group[] = [];
   if (prev.positions !== positions) {
-    // Where the arrays differ, by identity from both ends: a step replaces, adds or removes a
-    // position at one place (copy-on-write), so the rest is shared.
     const before = prev.positions;
-    const shorter = Math.min(before.length, positions.length);
-    let start = 0;
-    while (start < shorter && before[start] === positions[start]) start++;
-    let endBefore = before.length;
-    let endAfter = positions.length;
-    while (endBefore > start && endAfter > start && before[endBefore - 1] === positions[endAfter - 1]) {
-      endBefore--;
-      endAfter--;
-    }
+    const { start, endBefore, endAfter } = changedSpan(before, positions);
     if (endBefore - start > 1 && endAfter - start > 1) {
       // A wider span (a state from elsewhere): the positions in both arrays stay where they are.
       const joining = new Map<Position, number>();

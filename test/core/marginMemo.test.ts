@@ -5,22 +5,12 @@
  * (a mark or a position object twice, marks that shrink).
  */
 import { describe, expect, it } from 'vitest';
+import { mulberry32 } from '../bench/streams';
 import { account } from '../helpers/dsl';
 import { openContext } from '../../src/core/context';
 import { liquidationReached, marginOf, transferable } from '../../src/core/margin';
 import { str } from '../../src/core/money';
 import type { AccountState, Mark, Position } from '../../src/core/state';
-
-/** mulberry32: the same transitions on every run. */
-function random(seed: number): () => number {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ (t + Math.imul(t ^ (t >>> 14), 57 | t));
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SYMBOLS = Array.from({ length: 12 }, (_, i) => `S${i}USDT`);
 
@@ -38,7 +28,7 @@ function observeFresh(state: AccountState): string[] {
 }
 
 function transitions(seed: number, steps: number): AccountState[] {
-  const rnd = random(seed);
+  const rnd = mulberry32(seed);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(rnd() * items.length)] as T;
   const amount = (): string => (1 + Math.floor(rnd() * 100_000) / 1000).toString();
   const position = (): Position => {
