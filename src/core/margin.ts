@@ -64,7 +64,7 @@ interface Group {
   upnl: Big;
   /** Whether `mm` and `upnl` are in the memo's totals: false for a group emptied or not yet priced. */
   counted: boolean;
-  /** Whether the members changed in the update at hand. */
+  /** Whether the update at hand prices it again (its members changed, or its mark moved). */
   changed: boolean;
 }
 
@@ -103,14 +103,17 @@ interface Sums {
 /**
  * M-3 with `MM > 0` (`MM` is never negative): `MM / E >= r` exactly when `r x E <= MM` (an
  * `E <= 0` satisfies it too, since `r > 0`), and with `E = own + B + upnl` that is
- * `r x own <= MM - r x (B + upnl)`: a bound that changes only with the positions, marks and
- * bonuses, so a step that moves only the own balance decides with one comparison.
+ * `r x own <= (MM - r x upnl) - r x B`: bounds that change only with the positions and marks
+ * (`bare`) and with the bonuses, so a step that moves only the own balance decides with one
+ * comparison. The rate is the sums' rules' own.
  */
 interface Limit {
-  readonly bonus: Big;
-  readonly rate: Big;
   readonly rateIsOne: boolean;
-  readonly bound: Big;
+  /** `MM - r x upnl`: the bound without bonuses. */
+  readonly bare: Big;
+  /** The bonus equity `bound` is for. */
+  bonus: Big | undefined;
+  bound: Big;
 }
 
 interface Equity {
@@ -457,15 +460,23 @@ export function liquidationReached(ctx: Ctx): boolean {
   const rate = ctx.rules.liquidationRate;
   // Only a state from elsewhere could hold a negative mark or qty: decide it the long way.
   if (isNegative(sums.mm)) return rateAtLeast(marginOf(ctx), rate);
-  const bonus = bonusEquity(ctx);
   let limit = sums.limit;
-  if (limit === undefined || limit.bonus !== bonus || limit.rate !== rate) {
-    const rest = isZero(bonus) ? sums.upnl : bonus.plus(sums.upnl);
+  if (limit === undefined) {
     const rateIsOne = compare(rate, ONE) === 0;
-    limit = { bonus, rate, rateIsOne, bound: sums.mm.minus(rateIsOne ? rest : rate.times(rest)) };
+    const upnl = sums.upnl;
+    const bare = isZero(upnl) ? sums.mm : sums.mm.minus(rateIsOne ? upnl : rate.times(upnl));
+    limit = { rateIsOne, bare, bonus: undefined, bound: bare };
     sums.limit = limit;
   }
-  return compare(limit.rateIsOne ? ctx.own : rate.times(ctx.own), limit.bound) <= 0;
+  const own = limit.rateIsOne ? ctx.own : rate.times(ctx.own);
+  // Bonuses only add to equity (B >= 0, r > 0): a rate below the threshold without them stays below with them.
+  if (compare(own, limit.bare) > 0) return false;
+  const bonus = bonusEquity(ctx);
+  if (limit.bonus !== bonus) {
+    limit.bonus = bonus;
+    limit.bound = isZero(bonus) ? limit.bare : limit.bare.minus(limit.rateIsOne ? bonus : rate.times(bonus));
+  }
+  return compare(own, limit.bound) <= 0;
 }
 
 /** `MM / E >= rate`, decided exactly: unbounded when `MM > 0` and `E <= 0`; 0 when `MM = 0` (M-2). */

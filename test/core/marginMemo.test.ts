@@ -8,9 +8,10 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32 } from '../bench/streams';
 import { account } from '../helpers/dsl';
 import { openContext } from '../../src/core/context';
-import { liquidationReached, marginOf, transferable } from '../../src/core/margin';
+import { liquidationReached, marginOf, rateAtLeast, transferable } from '../../src/core/margin';
 import { str } from '../../src/core/money';
 import type { AccountState, Mark, Position } from '../../src/core/state';
+import type { FuturesBonus } from '../../src/futuresBonus/codec';
 
 const SYMBOLS = Array.from({ length: 12 }, (_, i) => `S${i}USDT`);
 
@@ -18,7 +19,10 @@ const SYMBOLS = Array.from({ length: 12 }, (_, i) => `S${i}USDT`);
 function observe(state: AccountState): string[] {
   const ctx = openContext(state, state.lastSeq + 1, state.clock);
   const margin = marginOf(ctx);
-  return [str(margin.mm), str(margin.equity), str(transferable(ctx)), String(liquidationReached(ctx))];
+  const reached = liquidationReached(ctx);
+  // M-3 the long way: the bounds on the own balance decide as the rate itself does.
+  expect(reached).toBe(rateAtLeast(margin, ctx.rules.liquidationRate));
+  return [str(margin.mm), str(margin.equity), str(transferable(ctx)), String(reached)];
 }
 
 let freshIds = 0;
@@ -60,7 +64,10 @@ function transitions(seed: number, steps: number): AccountState[] {
       state = pick(states);
       states.push(state);
       continue;
-    } else state = { ...state, ownBalance: amount() };
+    } else if (r < 0.96) {
+      const bonus: FuturesBonus = { kind: 'futuresBonus', id: `fb-${i}`, amount: '50', rate: '0.5', expiresAt: 9e12, grantedAt: 0, grantSeq: i + 1, remaining: amount(), status: pick(['active', 'awaitingReclaim', 'spent'] as const) };
+      state = { ...state, futuresBonuses: [...state.futuresBonuses, bonus] };
+    } else state = { ...state, ownBalance: pick([amount(), '1', '0', '-3']) };
     state = { ...state, positions, marks };
     states.push(state);
   }
