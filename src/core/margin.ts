@@ -321,8 +321,9 @@ function updated(prev: Sums, positions: readonly Position[], marks: readonly Mar
   // A mark map kept across steps serves any lookup; a new one pays for several.
   const index = memo.markIndex;
   const map = index !== undefined && index.marks === marks ? index.map : moved === undefined || moved.length + touched.length > 1 ? markMapOf(marks, memo) : undefined;
-  // The groups to price again: those whose members changed, and those whose mark text moved.
+  // M-4's initial margins depend on the positions only.
   const locked = touched.length === 0 ? prev.locked : undefined;
+  // The groups to price again: those whose members changed, then those whose mark text moved.
   const due = touched;
   const prices: (string | undefined)[] = [];
   for (const group of touched) prices.push(priceOf(marks, map, group.symbol));
