@@ -10,7 +10,7 @@ import { expireFuturesBonus } from '../futuresBonus/rules';
 import type { Compensation, LossCoverageVoucher } from '../lossCoverage/codec';
 import type { PositionVoucher } from '../positionVoucher/codec';
 import type { FuturesBonus } from '../futuresBonus/codec';
-import { accountMemo } from './memo';
+import { accountMemo, changedSpan } from './memo';
 
 const DAY_MS = 86_400_000;
 
@@ -49,21 +49,23 @@ const lossCoverageDue = (v: LossCoverageVoucher): number =>
 const positionVoucherDue = (v: PositionVoucher): number => (v.status === 'available' ? v.expiresAt : Infinity);
 const bonusDue = (b: FuturesBonus): number => (b.status === 'active' ? b.expiresAt : Infinity);
 
-/** Collects what falls due by `until`. */
-function dueBy(ctx: Ctx, until: number): DueWork[] {
+/** Collects what falls due by `until`, from the slices whose earliest due time (`memo`, just brought up to date) is by then. */
+function dueBy(ctx: Ctx, until: number, memo: ClockMemo): DueWork[] {
   const work: DueWork[] = [];
   const compensations = ctx.compensations;
-  for (let created = 0; created < compensations.length; created++) {
-    const compensation = compensations[created] as Compensation;
-    const due = compensationDue(compensation);
-    if (due <= until) {
-      const grantSeq = grantSeqOf(ctx.lossCoverageVouchers, compensation.voucherId);
-      work.push({ due, rank: 0, grantSeq, created, compensation, index: created });
+  if (memo.compensations.due <= until) {
+    for (let created = 0; created < compensations.length; created++) {
+      const compensation = compensations[created] as Compensation;
+      const due = compensationDue(compensation);
+      if (due <= until) {
+        const grantSeq = grantSeqOf(ctx.lossCoverageVouchers, compensation.voucherId);
+        work.push({ due, rank: 0, grantSeq, created, compensation, index: created });
+      }
     }
   }
-  collectExpiries(work, ctx.lossCoverageVouchers, lossCoverageDue, 1, until);
-  collectExpiries(work, ctx.positionVouchers, positionVoucherDue, 2, until);
-  collectExpiries(work, ctx.futuresBonuses, bonusDue, 3, until);
+  if (memo.lossCoverage.due <= until) collectExpiries(work, ctx.lossCoverageVouchers, lossCoverageDue, 1, until);
+  if (memo.positionVouchers.due <= until) collectExpiries(work, ctx.positionVouchers, positionVoucherDue, 2, until);
+  if (memo.bonuses.due <= until) collectExpiries(work, ctx.futuresBonuses, bonusDue, 3, until);
   return work;
 }
 
@@ -100,12 +102,14 @@ function run(ctx: Ctx, item: DueWork): void {
 
 /**
  * The earliest time anything of one slice can fall due, per account and by the identity of the
- * slice (issue 8): a step that changes no slice, or only some, rescans only those. Infinity when
- * nothing can fall due.
+ * slice (issue 8): a step that changes no slice, or only some, looks only at those, and only at
+ * the items it replaced, added or removed. Infinity when nothing can fall due.
  */
 interface SliceDue {
   items: readonly unknown[] | undefined;
   due: number;
+  /** How many items fall due at `due`: the earliest is looked for again only when the last of them goes. */
+  count: number;
 }
 
 interface ClockMemo {
@@ -115,7 +119,7 @@ interface ClockMemo {
   readonly bonuses: SliceDue;
 }
 
-const unscanned = (): SliceDue => ({ items: undefined, due: Infinity });
+const unscanned = (): SliceDue => ({ items: undefined, due: Infinity, count: 0 });
 const memoOf = accountMemo<ClockMemo>(() => ({
   compensations: unscanned(),
   lossCoverage: unscanned(),
@@ -123,23 +127,59 @@ const memoOf = accountMemo<ClockMemo>(() => ({
   bonuses: unscanned(),
 }));
 
-/** The earliest due time of `items`, rescanned only when the slice is not the one last scanned. */
+/** Beyond this many items replaced at once (a state from elsewhere), the slice is scanned afresh. */
+const SPAN_LIMIT = 8;
+
+/** The earliest due time of `items`, from the memo of the slice last seen where the two share items. */
 function earliestOf<T>(memo: SliceDue, items: readonly T[], dueOf: (item: T) => number): number {
-  if (memo.items !== items) {
-    let due = Infinity;
-    for (const item of items) {
-      const itemDue = dueOf(item);
-      if (itemDue < due) due = itemDue;
+  const before = memo.items as readonly T[] | undefined;
+  if (before === items) return memo.due;
+  memo.items = items;
+  if (before !== undefined && carried(memo, before, items, dueOf)) return memo.due;
+  let due = Infinity;
+  let count = 0;
+  for (const item of items) {
+    const itemDue = dueOf(item);
+    if (itemDue < due) {
+      due = itemDue;
+      count = 0;
     }
-    memo.items = items;
-    memo.due = due;
+    if (itemDue === due) count++;
   }
-  return memo.due;
+  memo.due = due;
+  memo.count = count;
+  return due;
+}
+
+/**
+ * Carries the memo from `before` to `after` by the items that differ; false when it cannot (too
+ * many differ, or the last item at the earliest time left).
+ */
+function carried<T>(memo: SliceDue, before: readonly T[], after: readonly T[], dueOf: (item: T) => number): boolean {
+  const { start, endBefore, endAfter } = changedSpan(before, after);
+  if (endBefore - start > SPAN_LIMIT || endAfter - start > SPAN_LIMIT) return false;
+  let due = memo.due;
+  let count = memo.count;
+  for (let i = start; i < endAfter; i++) {
+    const itemDue = dueOf(after[i] as T);
+    if (itemDue < due) {
+      due = itemDue;
+      count = 0;
+    }
+    if (itemDue === due) count++;
+  }
+  for (let i = start; i < endBefore; i++) {
+    if (dueOf(before[i] as T) !== due) continue;
+    // The last item at the earliest time left: which is next needs a look at them all.
+    if (--count === 0) return false;
+  }
+  memo.due = due;
+  memo.count = count;
+  return true;
 }
 
 /** The earliest due time of the account's slices now: what `dueBy` would collect is due at or after it. */
-function earliestDue(ctx: Ctx): number {
-  const memo = memoOf(ctx.input.accountId);
+function earliestDue(ctx: Ctx, memo: ClockMemo): number {
   return Math.min(
     earliestOf(memo.compensations, ctx.compensations, compensationDue),
     earliestOf(memo.lossCoverage, ctx.lossCoverageVouchers, lossCoverageDue),
@@ -150,8 +190,9 @@ function earliestDue(ctx: Ctx): number {
 
 /** G-6 step 1: advances the clock to `until`, running due work with `at` set to each due time. */
 export function advanceClock(ctx: Ctx, until: number): void {
-  if (earliestDue(ctx) <= until) {
-    const work = dueBy(ctx, until);
+  const memo = memoOf(ctx.input.accountId);
+  if (earliestDue(ctx, memo) <= until) {
+    const work = dueBy(ctx, until, memo);
     work.sort(byDueOrder);
     for (const item of work) {
       ctx.at = item.due;

@@ -3,11 +3,11 @@
  * paid, so they stay exact (G-3); a margin rate is compared by multiplication and only divided
  * for display.
  */
-import type { Ctx } from './context';
+import { assert, type Ctx } from './context';
 import type { Mark, Position } from './state';
 import type { Rules } from './policy';
 import type { FuturesBonus } from '../futuresBonus/codec';
-import { accountMemo } from './memo';
+import { accountMemo, changedSpan } from './memo';
 import { add, compare, dec, divide, isNegative, isPositive, isZero, min, ONE, ROUND_DOWN, ROUND_UP, showRate, sub, ZERO, type Big } from './money';
 
 export function markOf(marks: readonly Mark[], symbol: string): Mark | undefined {
@@ -33,20 +33,52 @@ export interface Margin {
  * Memoisation (issue 8). States are immutable and copy-on-write shares every object a step does not
  * touch, so each account's memo keeps the last margin sums with the positions array, marks array
  * and policy they were computed for, and a new positions array is summed from them: only the
- * positions that are new, or whose mark moved, are computed again, and the sums are corrected by
- * the difference. Amounts here are exact, so that is the very value (and, big.js normalising every
- * result, the very representation) a fresh sum gives. Every memo is checked by identity before use.
+ * symbols whose positions changed, or whose mark moved, are computed again, and the sums are
+ * corrected by the difference. Amounts here are exact, so that is the very value a fresh sum
+ * gives. Every memo is checked by identity before use.
+ *
+ * The sums are kept by symbol: one mark and one mmr serve all positions on a symbol, so a mark
+ * move is found through the symbol, without a look at the other positions, and costs the same
+ * few operations however many positions the symbol holds.
  */
 
-/** One position's M-1 terms at one mark, and its M-4 initial margin once asked for. */
-interface Terms {
+/** A position counted in the sums (it has no position voucher), and its M-4 initial margin once asked for. */
+interface Member {
   readonly position: Position;
-  readonly price: string | undefined;
-  readonly mmr: Big;
-  readonly mm: Big;
-  readonly upnl: Big;
   /** `entryValue / leverage` rounded up to the rules' scale (M-4, D-27); computed on demand. */
   locked: Big | undefined;
+}
+
+/**
+ * The counted positions on one symbol and their M-1 terms at one mark. A group belongs to the
+ * account's memo and is updated in place as the memo's sums move on.
+ */
+interface Group {
+  readonly symbol: string;
+  readonly mmr: Big;
+  readonly members: Member[];
+  /** For two or more members: what a mark multiplies, worked out once per set of members. */
+  aggregate: Aggregate | undefined;
+  price: string | undefined;
+  mm: Big;
+  upnl: Big;
+  /** Whether `mm` and `upnl` are in the memo's totals: false for a group emptied or not yet priced. */
+  counted: boolean;
+  /** Whether the update at hand prices it again (its members changed, or its mark moved). */
+  changed: boolean;
+}
+
+/** The groups of an account's memo, by symbol and in an array to go through (a group, once made, stays). */
+interface Groups {
+  readonly bySymbol: Map<string, Group>;
+  readonly all: Group[];
+}
+
+/** M-1 over several positions at one mark `p`: `MM = p x mmr x Σ qty`, `upnl = p x (Σ long qty - Σ short qty) + (Σ short entry - Σ long entry)`. */
+interface Aggregate {
+  readonly mmPerPrice: Big;
+  readonly netQty: Big;
+  readonly netEntry: Big;
 }
 
 /** The M-1 sums over the positions without a position voucher of one positions array. */
@@ -54,9 +86,9 @@ interface Sums {
   readonly positions: readonly Position[];
   readonly marks: readonly Mark[];
   readonly rules: Rules;
-  /** Each position's terms, by index; undefined for a position with a position voucher (not counted). */
-  readonly terms: readonly (Terms | undefined)[];
-  /** How many positions have terms. */
+  /** The memo's groups: they describe these sums only while these are the memo's last. */
+  readonly groups: Groups;
+  /** How many groups are in the totals (the others are empty). */
   readonly counted: number;
   readonly mm: Big;
   readonly upnl: Big;
@@ -71,14 +103,17 @@ interface Sums {
 /**
  * M-3 with `MM > 0` (`MM` is never negative): `MM / E >= r` exactly when `r x E <= MM` (an
  * `E <= 0` satisfies it too, since `r > 0`), and with `E = own + B + upnl` that is
- * `r x own <= MM - r x (B + upnl)`: a bound that changes only with the positions, marks and
- * bonuses, so a step that moves only the own balance decides with one comparison.
+ * `r x own <= (MM - r x upnl) - r x B`: bounds that change only with the positions and marks
+ * (`bare`) and with the bonuses, so a step that moves only the own balance decides with one
+ * comparison. The rate is the sums' rules' own.
  */
 interface Limit {
-  readonly bonus: Big;
-  readonly rate: Big;
   readonly rateIsOne: boolean;
-  readonly bound: Big;
+  /** `MM - r x upnl`: the bound without bonuses. */
+  readonly bare: Big;
+  /** The bonus equity `bound` is for. */
+  bonus: Big | undefined;
+  bound: Big;
 }
 
 interface Equity {
@@ -87,31 +122,40 @@ interface Equity {
   readonly margin: Margin;
 }
 
+/** The symbol -> mark price map of one marks array whose symbols are all different (undefined when they are not). */
+interface MarkIndex {
+  marks: readonly Mark[];
+  map: Map<string, string> | undefined;
+}
+
 /** What an account's memo keeps: the last sums, bonus equity and mark map, with what they were computed from. */
 interface MarginMemo {
   sums: Sums | undefined;
   bonuses: readonly FuturesBonus[] | undefined;
   bonusEquity: Big;
-  marks: readonly Mark[] | undefined;
-  markMap: Map<string, string> | undefined;
+  markIndex: MarkIndex | undefined;
 }
 
-const memoOf = accountMemo<MarginMemo>(() => ({ sums: undefined, bonuses: undefined, bonusEquity: ZERO, marks: undefined, markMap: undefined }));
+const memoOf = accountMemo<MarginMemo>(() => ({ sums: undefined, bonuses: undefined, bonusEquity: ZERO, markIndex: undefined }));
 
 /** Up to this many marks a linear search is faster than a map. */
 const MARK_SCAN_LIMIT = 8;
-/** The lookup from which a build looks marks up through a map (when there are more than `MARK_SCAN_LIMIT`). */
-const MAP_AFTER_LOOKUPS = 4;
 
-/** The symbol -> mark price map of a marks array, built once per array; undefined for a few marks (a linear search is faster). */
+/** The symbol -> mark price map of a marks array, kept across steps; undefined for a few marks (a linear search is faster). */
 function markMapOf(marks: readonly Mark[], memo: MarginMemo): Map<string, string> | undefined {
   if (marks.length <= MARK_SCAN_LIMIT) return undefined;
-  if (memo.marks === marks && memo.markMap !== undefined) return memo.markMap;
-  const map = new Map<string, string>();
-  // The first mark of a symbol wins, as in `markOf`.
-  for (const mark of marks) if (!map.has(mark.symbol)) map.set(mark.symbol, mark.price);
-  memo.marks = marks;
-  memo.markMap = map;
+  const index = memo.markIndex;
+  if (index !== undefined && index.marks === marks) return index.map;
+  let map: Map<string, string> | undefined = new Map<string, string>();
+  for (const mark of marks) {
+    // Two marks of one symbol (only a state from elsewhere): `markOf`'s search decides which counts.
+    if (map.has(mark.symbol)) {
+      map = undefined;
+      break;
+    }
+    map.set(mark.symbol, mark.price);
+  }
+  memo.markIndex = { marks, map };
   return map;
 }
 
@@ -120,48 +164,34 @@ function priceOf(marks: readonly Mark[], map: Map<string, string> | undefined, s
   return map === undefined ? markOf(marks, symbol)?.price : map.get(symbol);
 }
 
-/** M-1: a position's maintenance margin and unrealised pnl, `qty x mark` computed once. */
-function termsOf(position: Position, price: string | undefined, mmr: Big, locked: Big | undefined): Terms {
-  // Every fill sets its symbol's mark unless a mark feed already does (M-1), so a position always has one.
-  const value = dec(position.qty).times(price === undefined ? ZERO : dec(price));
-  const entry = dec(position.entryValue);
-  return {
-    position,
-    price,
-    mmr,
-    mm: value.times(mmr),
-    upnl: position.positionSide === 'long' ? value.minus(entry) : entry.minus(value),
-    locked,
-  };
-}
-
 /**
  * The symbols whose mark may differ between two marks arrays (marks are only replaced or added,
- * so index by index); undefined when any may (a shorter array: a state from elsewhere).
+ * so index by index); undefined when any may (a shorter array: a state from elsewhere). The
+ * memo's mark map, if it is `before`'s, is carried over to `after` on the way.
  */
-function movedSymbols(before: readonly Mark[], after: readonly Mark[]): string[] | undefined {
+function movedSymbols(before: readonly Mark[], after: readonly Mark[], memo: MarginMemo): string[] | undefined {
   const moved: string[] = [];
   if (before === after) return moved;
   if (after.length < before.length) return undefined;
+  const index = memo.markIndex;
+  let map = index !== undefined && index.marks === before ? index.map : undefined;
   for (let k = 0; k < after.length; k++) {
     const was = before[k];
     const mark = after[k] as Mark;
     if (mark === was) continue;
     moved.push(mark.symbol);
-    if (was !== undefined && was.symbol !== mark.symbol) moved.push(was.symbol);
+    if (was !== undefined && was.symbol !== mark.symbol) {
+      moved.push(was.symbol);
+      map = undefined;
+    } else if (map !== undefined) {
+      // A new symbol must be new to the map, or the marks hold one symbol twice.
+      if (was === undefined && map.has(mark.symbol)) map = undefined;
+      else map.set(mark.symbol, mark.price);
+    }
   }
+  if (map !== undefined && index !== undefined) index.marks = after;
+  else if (index !== undefined && index.marks === before) memo.markIndex = undefined;
   return moved;
-}
-
-/** The terms `prev` holds for `position`: copy-on-write moves a position by one index at most per change. */
-function termsIn(prev: Sums, index: number, position: Position): Terms | undefined {
-  const terms = prev.terms;
-  const at = terms[index];
-  if (at !== undefined && at.position === position) return at;
-  const after = terms[index + 1];
-  if (after !== undefined && after.position === position) return after;
-  const before = index > 0 ? terms[index - 1] : undefined;
-  return before !== undefined && before.position === position ? before : undefined;
 }
 
 function sumsOf(ctx: Ctx): Sums {
@@ -169,141 +199,212 @@ function sumsOf(ctx: Ctx): Sums {
   const memo = memoOf(ctx.input.accountId);
   const last = memo.sums;
   if (last !== undefined && last.positions === positions && last.marks === ctx.marks && last.rules === ctx.rules) return last;
-  const sums = buildSums(positions, ctx.marks, ctx.rules, last !== undefined && last.rules === ctx.rules ? last : undefined, memo);
+  // The groups are changed in place: until the new sums are complete, no sums describe them.
+  memo.sums = undefined;
+  const sums = last !== undefined && last.rules === ctx.rules ? updated(last, positions, ctx.marks, memo) : fresh(positions, ctx.marks, ctx.rules, memo);
   memo.sums = sums;
   return sums;
 }
 
-/**
- * The sums of `positions` at `marks`, from `prev`'s terms where a position and its mark are the
- * same. `prev` may be any sums under the same rules: each of its terms is exact for its position
- * and mark, and its totals are the exact sums of its terms.
- */
-function buildSums(positions: readonly Position[], marks: readonly Mark[], rules: Rules, prev: Sums | undefined, memo: MarginMemo): Sums {
-  // A position whose terms `prev` holds, on a symbol whose mark did not move, keeps them as they are.
-  const moved = prev === undefined ? undefined : movedSymbols(prev.marks, marks);
-  if (prev !== undefined && moved !== undefined && prev.positions === positions) return remarked(prev, marks, moved, memo);
-  let lookups = 0;
-  let map: Map<string, string> | undefined;
-  const terms: (Terms | undefined)[] = new Array<Terms | undefined>(positions.length);
-  let counted = 0;
-  let added: Terms[] | undefined;
-  for (let i = 0; i < positions.length; i++) {
-    const position = positions[i] as Position;
-    if (position.voucher !== undefined) {
-      terms[i] = undefined;
-      continue;
-    }
-    counted++;
-    const old = prev === undefined ? undefined : termsIn(prev, i, position);
-    if (old !== undefined && moved !== undefined && (moved.length === 0 || !moved.includes(position.symbol))) {
-      terms[i] = old;
-      continue;
-    }
-    // A few lookups (a mark moved, a fill) search the marks; many are worth a map.
-    if (++lookups === MAP_AFTER_LOOKUPS) map = markMapOf(marks, memo);
-    const price = priceOf(marks, map, position.symbol);
-    const mmr = rules.mmrOf(position.symbol);
-    if (old !== undefined && old.price === price && old.mmr === mmr) {
-      terms[i] = old;
-      continue;
-    }
-    const fresh = termsOf(position, price, mmr, old?.locked);
-    terms[i] = fresh;
-    (added ??= []).push(fresh);
+/** A position joins its symbol's group (created when it is the first). */
+function join(groups: Groups, position: Position, rules: Rules): Group {
+  const symbol = position.symbol;
+  let group = groups.bySymbol.get(symbol);
+  if (group === undefined) {
+    group = { symbol, mmr: rules.mmrOf(symbol), members: [], aggregate: undefined, price: undefined, mm: ZERO, upnl: ZERO, counted: false, changed: false };
+    groups.bySymbol.set(symbol, group);
+    groups.all.push(group);
   }
-  if (prev !== undefined) {
-    // The terms of `prev` that are not carried over: positions gone, changed, or at another mark.
-    let removed: Terms[] | undefined;
-    const before = prev.terms;
-    for (let k = 0; k < before.length; k++) {
-      const old = before[k];
-      if (old === undefined || terms[k] === old || terms[k + 1] === old || (k > 0 && terms[k - 1] === old)) continue;
-      (removed ??= []).push(old);
-    }
-    const changes = (added?.length ?? 0) + (removed?.length ?? 0);
-    if (changes === 0) return { positions, marks, rules, terms, counted, mm: prev.mm, upnl: prev.upnl, locked: prev.locked, last: undefined, limit: undefined };
-    // Correcting costs one operation per changed term, summing afresh one per counted term but the first.
-    if (changes < counted - 1) {
-      let mm = prev.mm;
-      let upnl = prev.upnl;
-      for (const t of added ?? []) {
-        mm = mm.plus(t.mm);
-        upnl = upnl.plus(t.upnl);
-      }
-      for (const t of removed ?? []) {
-        mm = mm.minus(t.mm);
-        upnl = upnl.minus(t.upnl);
-      }
-      return { positions, marks, rules, terms, counted, mm, upnl, locked: undefined, last: undefined, limit: undefined };
-    }
-  }
-  const { mm, upnl } = sumOf(terms);
-  return { positions, marks, rules, terms, counted, mm, upnl, locked: undefined, last: undefined, limit: undefined };
+  group.members.push({ position, locked: undefined });
+  group.aggregate = undefined;
+  return group;
 }
 
-/** The sums of `terms` added afresh. */
-function sumOf(terms: readonly (Terms | undefined)[]): { readonly mm: Big; readonly upnl: Big } {
+/** The sums of `positions` at `marks` computed afresh. */
+function fresh(positions: readonly Position[], marks: readonly Mark[], rules: Rules, memo: MarginMemo): Sums {
+  const groups: Groups = { bySymbol: new Map(), all: [] };
+  for (const position of positions) if (position.voucher === undefined) join(groups, position, rules);
+  const map = groups.all.length > 1 ? markMapOf(marks, memo) : undefined;
+  for (const group of groups.all) priceGroup(group, priceOf(marks, map, group.symbol));
+  const { mm, upnl } = sumOf(groups);
+  return { positions, marks, rules, groups, counted: groups.all.length, mm, upnl, locked: undefined, last: undefined, limit: undefined };
+}
+
+/** M-1 of a group at `price`: `qty x mark` once for one position, the aggregate for more. */
+function priceGroup(group: Group, price: string | undefined): void {
+  // Every fill sets its symbol's mark unless a mark feed already does (M-1), so a position always has one.
+  const mark = price === undefined ? ZERO : dec(price);
+  const members = group.members;
+  group.price = price;
+  group.counted = true;
+  if (members.length === 1) {
+    const position = (members[0] as Member).position;
+    const value = dec(position.qty).times(mark);
+    const entry = dec(position.entryValue);
+    group.mm = value.times(group.mmr);
+    group.upnl = position.positionSide === 'long' ? value.minus(entry) : entry.minus(value);
+    return;
+  }
+  const aggregate = (group.aggregate ??= aggregateOf(members, group.mmr));
+  group.mm = mark.times(aggregate.mmPerPrice);
+  group.upnl = add(mark.times(aggregate.netQty), aggregate.netEntry);
+}
+
+function aggregateOf(members: readonly Member[], mmr: Big): Aggregate {
+  let qty = ZERO;
+  let netQty = ZERO;
+  let netEntry = ZERO;
+  for (const { position } of members) {
+    const q = dec(position.qty);
+    const entry = dec(position.entryValue);
+    qty = add(qty, q);
+    if (position.positionSide === 'long') {
+      netQty = add(netQty, q);
+      netEntry = sub(netEntry, entry);
+    } else {
+      netQty = sub(netQty, q);
+      netEntry = add(netEntry, entry);
+    }
+  }
+  return { mmPerPrice: qty.times(mmr), netQty, netEntry };
+}
+
+/** The totals of the groups added afresh. */
+function sumOf(groups: Groups): { readonly mm: Big; readonly upnl: Big } {
   let mm = ZERO;
   let upnl = ZERO;
   let first = true;
-  for (const t of terms) {
-    if (t === undefined) continue;
-    mm = first ? t.mm : mm.plus(t.mm);
-    upnl = first ? t.upnl : upnl.plus(t.upnl);
+  for (const group of groups.all) {
+    if (!group.counted) continue;
+    mm = first ? group.mm : mm.plus(group.mm);
+    upnl = first ? group.upnl : upnl.plus(group.upnl);
     first = false;
   }
   return { mm, upnl };
 }
 
 /**
- * `buildSums` for the same positions at marks that moved only at `moved` symbols (a mark price
- * update, or a fill's price): the terms are `prev`'s but for the positions on a moved symbol
- * whose mark text changed, and the sums are corrected by those.
+ * The sums of `positions` at `marks` from `prev` (the memo's last, under the same rules): the
+ * positions that left or joined are taken from or put in their groups, and the groups whose
+ * members changed or whose mark moved are priced again, the totals corrected by them.
  */
-function remarked(prev: Sums, marks: readonly Mark[], moved: readonly string[], memo: MarginMemo): Sums {
-  const positions = prev.positions;
-  let terms = prev.terms;
-  let added: Terms[] | undefined;
-  let removed: Terms[] | undefined;
-  if (moved.length > 0) {
-    const only = moved.length === 1 ? moved[0] : undefined;
-    let lookups = 0;
-    let map: Map<string, string> | undefined;
-    for (let i = 0; i < terms.length; i++) {
-      const t = terms[i];
-      if (t === undefined) continue;
-      const symbol = t.position.symbol;
-      if (only !== undefined ? symbol !== only : !moved.includes(symbol)) continue;
-      if (++lookups === MAP_AFTER_LOOKUPS) map = markMapOf(marks, memo);
-      const price = priceOf(marks, map, symbol);
-      if (price === t.price) continue;
-      const fresh = termsOf(t.position, price, t.mmr, t.locked);
-      if (terms === prev.terms) terms = terms.slice();
-      (terms as (Terms | undefined)[])[i] = fresh;
-      (added ??= []).push(fresh);
-      (removed ??= []).push(t);
-    }
-  }
+function updated(prev: Sums, positions: readonly Position[], marks: readonly Mark[], memo: MarginMemo): Sums {
+  const groups = prev.groups;
   const rules = prev.rules;
-  const counted = prev.counted;
-  if (added === undefined || removed === undefined) {
-    return { positions, marks, rules, terms, counted, mm: prev.mm, upnl: prev.upnl, locked: prev.locked, last: undefined, limit: undefined };
-  }
-  // Correcting costs two operations per changed term, summing afresh one per counted term but the first.
-  if (2 * added.length < counted - 1) {
-    let mm = prev.mm;
-    let upnl = prev.upnl;
-    for (let k = 0; k < added.length; k++) {
-      const a = added[k] as Terms;
-      const r = removed[k] as Terms;
-      mm = mm.plus(a.mm).minus(r.mm);
-      upnl = upnl.plus(a.upnl).minus(r.upnl);
+  const touched: Group[] = [];
+  if (prev.positions !== positions) {
+    const before = prev.positions;
+    const { start, endBefore, endAfter } = changedSpan(before, positions);
+    if (endBefore - start > 1 && endAfter - start > 1) {
+      // A wider span (a state from elsewhere): the positions in both arrays stay where they are.
+      const joining = new Map<Position, number>();
+      for (let i = start; i < endAfter; i++) {
+        const position = positions[i] as Position;
+        joining.set(position, (joining.get(position) ?? 0) + 1);
+      }
+      for (let i = start; i < endBefore; i++) {
+        const position = before[i] as Position;
+        const count = joining.get(position) ?? 0;
+        if (count > 0) joining.set(position, count - 1);
+        else if (position.voucher === undefined) leave(groups, position, touched);
+      }
+      for (const [position, count] of joining) for (let k = 0; k < count; k++) enter(groups, position, rules, touched);
+    } else {
+      for (let i = start; i < endBefore; i++) {
+        const position = before[i] as Position;
+        if (position.voucher === undefined) leave(groups, position, touched);
+      }
+      for (let i = start; i < endAfter; i++) enter(groups, positions[i] as Position, rules, touched);
     }
-    return { positions, marks, rules, terms, counted, mm, upnl, locked: prev.locked, last: undefined, limit: undefined };
   }
-  const { mm, upnl } = sumOf(terms);
-  return { positions, marks, rules, terms, counted, mm, upnl, locked: prev.locked, last: undefined, limit: undefined };
+  const moved = movedSymbols(prev.marks, marks, memo);
+  // A mark map kept across steps serves any lookup; a new one pays for several.
+  const index = memo.markIndex;
+  const map = index !== undefined && index.marks === marks ? index.map : moved === undefined || moved.length + touched.length > 1 ? markMapOf(marks, memo) : undefined;
+  // M-4's initial margins depend on the positions only.
+  const locked = touched.length === 0 ? prev.locked : undefined;
+  // The groups to price again: those whose members changed, then those whose mark text moved.
+  const due = touched;
+  const prices: (string | undefined)[] = [];
+  for (const group of touched) prices.push(priceOf(marks, map, group.symbol));
+  if (moved === undefined) {
+    for (const group of groups.all) moving(due, prices, group, priceOf(marks, map, group.symbol));
+  } else {
+    for (const symbol of moved) {
+      const group = groups.bySymbol.get(symbol);
+      if (group !== undefined) moving(due, prices, group, priceOf(marks, map, symbol));
+    }
+  }
+  // Correcting costs an operation per total for each term that leaves or joins, summing afresh one per group but the first.
+  let corrections = 0;
+  let counted = prev.counted;
+  for (const group of due) {
+    const was = group.counted ? 1 : 0;
+    const is = group.members.length > 0 ? 1 : 0;
+    corrections += was + is;
+    counted += is - was;
+  }
+  const correct = corrections < counted - 1;
+  let mm = prev.mm;
+  let upnl = prev.upnl;
+  for (let k = 0; k < due.length; k++) {
+    const group = due[k] as Group;
+    group.changed = false;
+    if (correct && group.counted) {
+      mm = mm.minus(group.mm);
+      upnl = upnl.minus(group.upnl);
+    }
+    if (group.members.length === 0) {
+      // An emptied group stays for the symbol's next position (a map entry less to delete and make).
+      group.counted = false;
+      continue;
+    }
+    priceGroup(group, prices[k]);
+    if (correct) {
+      mm = mm.plus(group.mm);
+      upnl = upnl.plus(group.upnl);
+    }
+  }
+  if (due.length === 0 || correct) return { positions, marks, rules, groups, counted, mm, upnl, locked, last: undefined, limit: undefined };
+  const sums = sumOf(groups);
+  return { positions, marks, rules, groups, counted, mm: sums.mm, upnl: sums.upnl, locked, last: undefined, limit: undefined };
+}
+
+/** Queues a group whose members did not change if its mark text moved. */
+function moving(due: Group[], prices: (string | undefined)[], group: Group, price: string | undefined): void {
+  if (group.changed || !group.counted || price === group.price) return;
+  // Marked as queued, so a symbol named twice is priced once.
+  group.changed = true;
+  due.push(group);
+  prices.push(price);
+}
+
+/** A position without a position voucher joins its symbol's group. */
+function enter(groups: Groups, position: Position, rules: Rules, touched: Group[]): void {
+  if (position.voucher !== undefined) return;
+  const group = join(groups, position, rules);
+  if (!group.changed) {
+    group.changed = true;
+    touched.push(group);
+  }
+}
+
+/** A position leaves its symbol's group (the memo's groups hold every counted position of the last sums). */
+function leave(groups: Groups, position: Position, touched: Group[]): void {
+  const group = groups.bySymbol.get(position.symbol);
+  assert(group !== undefined, 'a counted position of the last margin sums has its group');
+  const members = group.members;
+  let at = 0;
+  while (at < members.length && (members[at] as Member).position !== position) at++;
+  assert(at < members.length, 'a counted position of the last margin sums is in its group');
+  // The order of the members does not matter: the last takes the leaver's place.
+  members[at] = members[members.length - 1] as Member;
+  members.pop();
+  group.aggregate = undefined;
+  if (!group.changed) {
+    group.changed = true;
+    touched.push(group);
+  }
 }
 
 /** What a bonus counts in equity: its remaining when active or awaiting reclaim (M-2). */
@@ -360,15 +461,23 @@ export function liquidationReached(ctx: Ctx): boolean {
   const rate = ctx.rules.liquidationRate;
   // Only a state from elsewhere could hold a negative mark or qty: decide it the long way.
   if (isNegative(sums.mm)) return rateAtLeast(marginOf(ctx), rate);
-  const bonus = bonusEquity(ctx);
   let limit = sums.limit;
-  if (limit === undefined || limit.bonus !== bonus || limit.rate !== rate) {
-    const rest = isZero(bonus) ? sums.upnl : bonus.plus(sums.upnl);
+  if (limit === undefined) {
     const rateIsOne = compare(rate, ONE) === 0;
-    limit = { bonus, rate, rateIsOne, bound: sums.mm.minus(rateIsOne ? rest : rate.times(rest)) };
+    const upnl = sums.upnl;
+    const bare = isZero(upnl) ? sums.mm : sums.mm.minus(rateIsOne ? upnl : rate.times(upnl));
+    limit = { rateIsOne, bare, bonus: undefined, bound: bare };
     sums.limit = limit;
   }
-  return compare(limit.rateIsOne ? ctx.own : rate.times(ctx.own), limit.bound) <= 0;
+  const own = limit.rateIsOne ? ctx.own : rate.times(ctx.own);
+  // Bonuses only add to equity (B >= 0, r > 0): a rate below the threshold without them stays below with them.
+  if (compare(own, limit.bare) > 0) return false;
+  const bonus = bonusEquity(ctx);
+  if (limit.bonus !== bonus) {
+    limit.bonus = bonus;
+    limit.bound = isZero(bonus) ? limit.bare : limit.bare.minus(limit.rateIsOne ? bonus : rate.times(bonus));
+  }
+  return compare(own, limit.bound) <= 0;
 }
 
 /** `MM / E >= rate`, decided exactly: unbounded when `MM > 0` and `E <= 0`; 0 when `MM = 0` (M-2). */
@@ -392,10 +501,11 @@ export function transferable(ctx: Ctx): Big {
   const sums = sumsOf(ctx);
   if (sums.locked === undefined) {
     let locked = ZERO;
-    for (const terms of sums.terms) {
-      if (terms === undefined) continue;
-      terms.locked ??= divide(dec(terms.position.entryValue), dec(terms.position.leverage), sums.rules.scale, ROUND_UP);
-      locked = locked.plus(terms.locked);
+    for (const group of sums.groups.all) {
+      for (const member of group.members) {
+        member.locked ??= divide(dec(member.position.entryValue), dec(member.position.leverage), sums.rules.scale, ROUND_UP);
+        locked = locked.plus(member.locked);
+      }
     }
     sums.locked = locked;
   }

@@ -33,3 +33,27 @@ export function accountMemo<T>(create: () => T, limit: number = DEFAULT_LIMIT): 
     return slot;
   };
 }
+
+/** Where two arrays differ: `before[start, endBefore)` became `after[start, endAfter)`; the rest is shared. */
+export interface Span {
+  readonly start: number;
+  readonly endBefore: number;
+  readonly endAfter: number;
+}
+
+/**
+ * The span where a new array differs from the one a memo was computed for, by identity from both
+ * ends: copy-on-write replaces, adds or removes one item at a time, so the rest is shared.
+ */
+export function changedSpan<T>(before: readonly T[], after: readonly T[]): Span {
+  const shorter = Math.min(before.length, after.length);
+  let start = 0;
+  while (start < shorter && before[start] === after[start]) start++;
+  let endBefore = before.length;
+  let endAfter = after.length;
+  while (endBefore > start && endAfter > start && before[endBefore - 1] === after[endAfter - 1]) {
+    endBefore--;
+    endAfter--;
+  }
+  return { start, endBefore, endAfter };
+}
