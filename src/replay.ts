@@ -33,7 +33,11 @@ function scaleOf(policy: unknown): number {
   return decoded._tag === 'Right' ? decoded.right : DEFAULT_POLICY.scale;
 }
 
-/** Decodes an event from untrusted JSON against an account's scale (D-25). */
+/**
+ * Decodes an event from untrusted JSON against an account's scale (D-25). The event codec tries
+ * `decodedEvent` first wherever it decodes (logs, scenarios); this, the hot path, calls it
+ * directly, without looking the codec and its compiled check up.
+ */
 export function decodeEvent(u: unknown, scale: number = DEFAULT_POLICY.scale): Decoded<Event> {
   const fast = decodedEvent(u, scale);
   return fast === undefined ? decodeWith(eventCodec(scale), u) : either.right(fast);

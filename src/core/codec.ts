@@ -365,6 +365,15 @@ function compileProps(props: t.Props, partial: boolean): Fast {
   };
 }
 
+/**
+ * Puts a check written out by hand for `codec` (its value for `u`, or `undefined` where it does
+ * not decide) before the compiled one, wherever `codec` is decoded.
+ */
+export function handWritten<A, O>(codec: t.Type<A, O, unknown>, check: (u: unknown) => A | undefined): void {
+  const compiled = fastOf(codec);
+  compiledCodecs.set(codec, (u) => check(u) ?? compiled(u));
+}
+
 /** Decodes `u` with `codec`, turning io-ts errors into path-named `DecodeError`s. */
 export function decodeWith<A, O>(codec: t.Type<A, O, unknown>, u: unknown, prefix = ''): Decoded<A> {
   const fast = fastOf(codec)(u);

@@ -3,7 +3,7 @@
  * account's scale (D-25); the TypeScript types are derived from these codecs.
  */
 import * as t from 'io-ts';
-import { decimal, decimalValue, Id, integer, oneOf, struct, taggedUnion } from './codec';
+import { decimal, decimalValue, handWritten, Id, integer, oneOf, struct, taggedUnion } from './codec';
 import { lossCoverageGrantCodec } from '../lossCoverage/codec';
 import { positionVoucherGrantCodec } from '../positionVoucher/codec';
 import { futuresBonusGrantCodec } from '../futuresBonus/codec';
@@ -99,6 +99,7 @@ export function eventCodec(scale: number): ReturnType<typeof buildEventCodec> {
   let codec = eventCodecs.get(scale);
   if (codec === undefined) {
     codec = buildEventCodec(scale);
+    handWritten(codec, (u) => decodedEvent(u, scale));
     eventCodecs.set(scale, codec);
   }
   return codec;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { decimal, decimalValue, reportErrors, type DecimalSign } from '../../src/core/codec';
+import { decimal, decimalValue, decodeWith, reportErrors, type DecimalSign } from '../../src/core/codec';
 import { decodedEvent, eventCodec, MARGIN_MODES, ORDER_ACTIONS, ORDER_SOURCES, POSITION_SIDES, TRANSFER_DIRECTIONS, CANCEL_REASONS } from '../../src/core/events';
 import { decodeEvent } from '../../src/replay';
 
@@ -127,13 +127,13 @@ describe('decodedEvent is eventCodec(scale)', () => {
     );
   });
 
-  it('decodeEvent gives what the codec gives, errors included', () => {
+  it('decodeEvent, and decoding with the event codec (logs, scenarios), give what io-ts gives, errors included', () => {
     fc.assert(
       fc.property(anyJson, fc.constantFrom(...SCALES), (u, scale) => {
         const decoded = eventCodec(scale).decode(u);
-        const result = decodeEvent(u, scale);
-        if (decoded._tag === 'Right') expect(result).toStrictEqual(decoded);
-        else expect(result).toStrictEqual({ _tag: 'Left', left: reportErrors(decoded.left) });
+        const expected = decoded._tag === 'Right' ? decoded : { _tag: 'Left', left: reportErrors(decoded.left) };
+        expect(decodeEvent(u, scale)).toStrictEqual(expected);
+        expect(decodeWith(eventCodec(scale), u)).toStrictEqual(expected);
       }),
       { numRuns: 5000 },
     );
