@@ -5,7 +5,7 @@
 import * as t from 'io-ts';
 import { either } from 'fp-ts';
 import { decodeWith, struct, type DecodeError, type Decoded } from './core/codec';
-import { eventCodec, type Event } from './core/events';
+import { decodedEvent, eventCodec, type Event } from './core/events';
 import type { Effect } from './core/effects';
 import { DEFAULT_POLICY, PolicyInputCodec, type PolicyInput } from './core/policy';
 import { accountCodec, createAccount, type Account, type AccountState } from './core/state';
@@ -33,9 +33,14 @@ function scaleOf(policy: unknown): number {
   return decoded._tag === 'Right' ? decoded.right : DEFAULT_POLICY.scale;
 }
 
-/** Decodes an event from untrusted JSON against an account's scale (D-25). */
+/**
+ * Decodes an event from untrusted JSON against an account's scale (D-25). The event codec tries
+ * `decodedEvent` first wherever it decodes (logs, scenarios); this, the hot path, calls it
+ * directly, without looking the codec and its compiled check up.
+ */
 export function decodeEvent(u: unknown, scale: number = DEFAULT_POLICY.scale): Decoded<Event> {
-  return decodeWith(eventCodec(scale), u);
+  const fast = decodedEvent(u, scale);
+  return fast === undefined ? decodeWith(eventCodec(scale), u) : either.right(fast);
 }
 
 /** Decodes a scenario file: the policy's scale governs the account and the events (D-25). */

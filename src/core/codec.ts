@@ -75,11 +75,51 @@ export function decimal(scale: number, sign: DecimalSign = 'any'): t.Type<string
     },
     t.identity,
   );
-  leafChecks.set(codec, (u) =>
-    typeof u === 'string' && DECIMAL_PATTERN.test(u) && decimalsOf(u) <= scale && signHolds(u, sign) ? canonical(u) : INVALID,
-  );
+  leafChecks.set(codec, (u) => decimalValue(u, scale, sign) ?? INVALID);
   decimalCodecs.set(key, codec);
   return codec;
+}
+
+/**
+ * What `decimal(scale, sign)` decodes `u` to, or `undefined` where it fails: the pattern, the
+ * decimals, the sign and whether the text is already canonical, read in one pass over the text
+ * (the fast path's check, issue 8; the codec's `validate` states the rule, a test holds them equal).
+ */
+export function decimalValue(u: unknown, scale: number, sign: DecimalSign): string | undefined {
+  if (typeof u !== 'string') return undefined;
+  const n = u.length;
+  const negative = u.charCodeAt(0) === 45;
+  const intStart = negative ? 1 : 0;
+  let nonZero = false;
+  let i = intStart;
+  let c = 0;
+  for (; i < n; i++) {
+    c = u.charCodeAt(i);
+    if (c < 48 || c > 57) break;
+    if (c !== 48) nonZero = true;
+  }
+  if (i === intStart) return undefined;
+  let tidy = i === intStart + 1 || u.charCodeAt(intStart) !== 48;
+  let decimals = 0;
+  if (i < n) {
+    const point = i;
+    if (c !== 46 || n === point + 1) return undefined;
+    for (i++; i < n; i++) {
+      c = u.charCodeAt(i);
+      if (c < 48 || c > 57) return undefined;
+      if (c !== 48) {
+        nonZero = true;
+        decimals = i - point;
+      }
+    }
+    if (decimals > scale) return undefined;
+    if (decimals !== n - point - 1) tidy = false;
+  }
+  if (negative && !(sign === 'any' || (sign === 'nonNegative' && !nonZero))) return undefined;
+  if (sign === 'positive' && !nonZero) return undefined;
+  const text = tidy && !(negative && !nonZero) ? u : canonical(u);
+  // A rate is in (0, 1]: canonical and positive, that is "1" or "0." and digits.
+  return sign !== 'rate' || (nonZero && (text === '1' || text.charCodeAt(0) === 48)) ? text : undefined;
 }
 
 /** An integer-valued JSON number (D-2), at least `min` when given. */
@@ -323,6 +363,15 @@ function compileProps(props: t.Props, partial: boolean): Fast {
     }
     return a;
   };
+}
+
+/**
+ * Puts a check written out by hand for `codec` (its value for `u`, or `undefined` where it does
+ * not decide) before the compiled one, wherever `codec` is decoded.
+ */
+export function handWritten<A, O>(codec: t.Type<A, O, unknown>, check: (u: unknown) => A | undefined): void {
+  const compiled = fastOf(codec);
+  compiledCodecs.set(codec, (u) => check(u) ?? compiled(u));
 }
 
 /** Decodes `u` with `codec`, turning io-ts errors into path-named `DecodeError`s. */
