@@ -6,7 +6,7 @@ import type { Ctx } from './context';
 import type { EventOf } from './events';
 import { reject } from './reject';
 import { transferable } from './margin';
-import { dec, str } from './money';
+import { add, dec, str, sub } from './money';
 import { grantLossCoverage, cancelCompensations, revokeLossCoverage } from '../lossCoverage/rules';
 import { clawBackOnFlag, grantPositionVoucher, revokePositionVoucher } from '../positionVoucher/rules';
 import { activeBonusIndexes, conflictingRate, grantFuturesBonus, triggerReclaim } from '../futuresBonus/rules';
@@ -60,7 +60,7 @@ export function grantVoucher(ctx: Ctx, e: EventOf<'VoucherGranted'>): void {
 export function transferFunds(ctx: Ctx, e: EventOf<'FundsTransferred'>): boolean {
   const amount = dec(e.amount);
   if (e.direction === 'in') {
-    ctx.own = ctx.own.plus(amount);
+    ctx.own = add(ctx.own, amount);
     return true;
   }
   const available = transferable(ctx);
@@ -68,7 +68,7 @@ export function transferFunds(ctx: Ctx, e: EventOf<'FundsTransferred'>): boolean
     reject(ctx, 'INSUFFICIENT_TRANSFERABLE', `A transfer out of ${e.amount} is more than the ${str(available)} that can be transferred now (bonuses and margin in use stay in the futures account).`);
     return false;
   }
-  ctx.own = ctx.own.minus(amount);
+  ctx.own = sub(ctx.own, amount);
   triggerReclaim(ctx, activeBonusIndexes(ctx), 'transferOut');
   return true;
 }

@@ -8,7 +8,7 @@ import type { Mark, Position } from './state';
 import type { Rules } from './policy';
 import type { FuturesBonus } from '../futuresBonus/codec';
 import { accountMemo, changedSpan } from './memo';
-import { add, compare, dec, divide, isNegative, isPositive, isZero, min, ONE, ROUND_DOWN, ROUND_UP, showRate, sub, ZERO, type Big } from './money';
+import { add, compare, dec, divide, isNegative, isPositive, isZero, min, mul, ONE, ROUND_DOWN, ROUND_UP, showRate, sub, ZERO, type Big } from './money';
 
 export function markOf(marks: readonly Mark[], symbol: string): Mark | undefined {
   for (const mark of marks) if (mark.symbol === symbol) return mark;
@@ -17,9 +17,9 @@ export function markOf(marks: readonly Mark[], symbol: string): Mark | undefined
 
 /** M-1: unrealised pnl of one position at its symbol's mark. */
 export function unrealisedPnl(position: Position, mark: Big): Big {
-  const value = dec(position.qty).times(mark);
+  const value = mul(dec(position.qty), mark);
   const entry = dec(position.entryValue);
-  return position.positionSide === 'long' ? value.minus(entry) : entry.minus(value);
+  return position.positionSide === 'long' ? sub(value, entry) : sub(entry, value);
 }
 
 export interface Margin {
@@ -239,15 +239,15 @@ function priceGroup(group: Group, price: string | undefined): void {
   group.counted = true;
   if (members.length === 1) {
     const position = (members[0] as Member).position;
-    const value = dec(position.qty).times(mark);
+    const value = mul(dec(position.qty), mark);
     const entry = dec(position.entryValue);
-    group.mm = value.times(group.mmr);
-    group.upnl = position.positionSide === 'long' ? value.minus(entry) : entry.minus(value);
+    group.mm = mul(value, group.mmr);
+    group.upnl = position.positionSide === 'long' ? sub(value, entry) : sub(entry, value);
     return;
   }
   const aggregate = (group.aggregate ??= aggregateOf(members, group.mmr));
-  group.mm = mark.times(aggregate.mmPerPrice);
-  group.upnl = add(mark.times(aggregate.netQty), aggregate.netEntry);
+  group.mm = mul(mark, aggregate.mmPerPrice);
+  group.upnl = add(mul(mark, aggregate.netQty), aggregate.netEntry);
 }
 
 function aggregateOf(members: readonly Member[], mmr: Big): Aggregate {
@@ -266,7 +266,7 @@ function aggregateOf(members: readonly Member[], mmr: Big): Aggregate {
       netEntry = add(netEntry, entry);
     }
   }
-  return { mmPerPrice: qty.times(mmr), netQty, netEntry };
+  return { mmPerPrice: mul(qty, mmr), netQty, netEntry };
 }
 
 /** The totals of the groups added afresh. */
@@ -276,8 +276,8 @@ function sumOf(groups: Groups): { readonly mm: Big; readonly upnl: Big } {
   let first = true;
   for (const group of groups.all) {
     if (!group.counted) continue;
-    mm = first ? group.mm : mm.plus(group.mm);
-    upnl = first ? group.upnl : upnl.plus(group.upnl);
+    mm = first ? group.mm : add(mm, group.mm);
+    upnl = first ? group.upnl : add(upnl, group.upnl);
     first = false;
   }
   return { mm, upnl };
@@ -351,8 +351,8 @@ function updated(prev: Sums, positions: readonly Position[], marks: readonly Mar
     const group = due[k] as Group;
     group.changed = false;
     if (correct && group.counted) {
-      mm = mm.minus(group.mm);
-      upnl = upnl.minus(group.upnl);
+      mm = sub(mm, group.mm);
+      upnl = sub(upnl, group.upnl);
     }
     if (group.members.length === 0) {
       // An emptied group stays for the symbol's next position (a map entry less to delete and make).
@@ -361,8 +361,8 @@ function updated(prev: Sums, positions: readonly Position[], marks: readonly Mar
     }
     priceGroup(group, prices[k]);
     if (correct) {
-      mm = mm.plus(group.mm);
-      upnl = upnl.plus(group.upnl);
+      mm = add(mm, group.mm);
+      upnl = add(upnl, group.upnl);
     }
   }
   if (due.length === 0 || correct) return { positions, marks, rules, groups, counted, mm, upnl, locked, last: undefined, limit: undefined };
@@ -443,8 +443,8 @@ function equityOf(ctx: Ctx): Equity {
   const last = sums.last;
   if (last !== undefined && last.own === ctx.own && last.bonus === bonus) return last;
   // Adding 0 changes nothing: skipped (this runs on most steps).
-  const withBonus = isZero(bonus) ? ctx.own : ctx.own.plus(bonus);
-  const equity: Equity = { own: ctx.own, bonus, margin: { mm: sums.mm, equity: isZero(sums.upnl) ? withBonus : withBonus.plus(sums.upnl) } };
+  const withBonus = isZero(bonus) ? ctx.own : add(ctx.own, bonus);
+  const equity: Equity = { own: ctx.own, bonus, margin: { mm: sums.mm, equity: isZero(sums.upnl) ? withBonus : add(withBonus, sums.upnl) } };
   sums.last = equity;
   return equity;
 }
@@ -465,17 +465,17 @@ export function liquidationReached(ctx: Ctx): boolean {
   if (limit === undefined) {
     const rateIsOne = compare(rate, ONE) === 0;
     const upnl = sums.upnl;
-    const bare = isZero(upnl) ? sums.mm : sums.mm.minus(rateIsOne ? upnl : rate.times(upnl));
+    const bare = isZero(upnl) ? sums.mm : sub(sums.mm, rateIsOne ? upnl : mul(rate, upnl));
     limit = { rateIsOne, bare, bonus: undefined, bound: bare };
     sums.limit = limit;
   }
-  const own = limit.rateIsOne ? ctx.own : rate.times(ctx.own);
+  const own = limit.rateIsOne ? ctx.own : mul(rate, ctx.own);
   // Bonuses only add to equity (B >= 0, r > 0): a rate below the threshold without them stays below with them.
   if (compare(own, limit.bare) > 0) return false;
   const bonus = bonusEquity(ctx);
   if (limit.bonus !== bonus) {
     limit.bonus = bonus;
-    limit.bound = isZero(bonus) ? limit.bare : limit.bare.minus(limit.rateIsOne ? bonus : rate.times(bonus));
+    limit.bound = isZero(bonus) ? limit.bare : sub(limit.bare, limit.rateIsOne ? bonus : mul(rate, bonus));
   }
   return compare(own, limit.bound) <= 0;
 }
@@ -484,7 +484,7 @@ export function liquidationReached(ctx: Ctx): boolean {
 export function rateAtLeast(margin: Margin, rate: Big): boolean {
   if (isZero(margin.mm)) return false;
   if (!isPositive(margin.equity)) return true;
-  return margin.mm.gte(rate.times(margin.equity));
+  return compare(margin.mm, mul(rate, margin.equity)) >= 0;
 }
 
 /** The margin rate for display: half-up to 8 decimals, `null` when unbounded (M-2, D-24). */
@@ -504,12 +504,12 @@ export function transferable(ctx: Ctx): Big {
     for (const group of sums.groups.all) {
       for (const member of group.members) {
         member.locked ??= divide(dec(member.position.entryValue), dec(member.position.leverage), sums.rules.scale, ROUND_UP);
-        locked = locked.plus(member.locked);
+        locked = add(locked, member.locked);
       }
     }
     sums.locked = locked;
   }
-  return ctx.own.minus(sums.locked).plus(min(ZERO, sums.upnl));
+  return add(sub(ctx.own, sums.locked), min(ZERO, sums.upnl));
 }
 
 /** What a clawback may take now: the transferable funds rounded down, never below 0 (D-27). */
