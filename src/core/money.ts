@@ -80,26 +80,43 @@ export function dec(text: string): Big {
 /** Below 10^15 a coefficient's digits are an exact double, printed by the runtime at once. */
 const EXACT_DIGITS = 15;
 
+/** Leading zeros of a fraction, by count (a fraction has fewer than `EXACT_DIGITS` digits here). */
+const ZEROS = Array.from({ length: EXACT_DIGITS }, (_, i) => '0'.repeat(i));
+
+/** The digits `c[from..to)` as one integer (exact when fewer than `EXACT_DIGITS`). */
+function digitsValue(c: readonly number[], from: number, to: number): number {
+  let v = 0;
+  for (let i = from; i < to; i++) v = v * 10 + (c[i] as number);
+  return v;
+}
+
 /**
  * G-2: plain decimal, no exponent, no trailing zeros, "0" for zero (never "-0"). What big.js's
  * `toFixed()` prints, written out for speed (issue 8): big.js joins the digit array and pads
  * zeros one at a time. `c` holds the digits without leading or trailing zeros, `e` the exponent
- * of the first one.
+ * of the first one. The integer part and the fraction are printed as two numbers rather than
+ * one number sliced: two short conversions and a concatenation cost less than a long one and
+ * two slices.
  */
 export function str(value: Big): string {
   const c = value.c;
   if (c[0] === 0) return '0';
   const n = c.length;
-  let digits: string;
-  if (n <= EXACT_DIGITS) {
-    let v = 0;
-    for (let i = 0; i < n; i++) v = v * 10 + (c[i] as number);
-    digits = String(v);
-  } else {
-    digits = c.join('');
-  }
   const e = value.e;
-  const text = e < 0 ? `0.${'0'.repeat(-e - 1)}${digits}` : e + 1 >= n ? digits + '0'.repeat(e + 1 - n) : `${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
+  let text: string;
+  if (n > EXACT_DIGITS) {
+    const digits = c.join('');
+    text = e < 0 ? `0.${'0'.repeat(-e - 1)}${digits}` : e + 1 >= n ? digits + '0'.repeat(e + 1 - n) : `${digits.slice(0, e + 1)}.${digits.slice(e + 1)}`;
+  } else if (e < 0) {
+    text = `0.${'0'.repeat(-e - 1)}${digitsValue(c, 0, n)}`;
+  } else if (e + 1 >= n) {
+    text = e + 1 === n ? String(digitsValue(c, 0, n)) : digitsValue(c, 0, n) + '0'.repeat(e + 1 - n);
+  } else {
+    // The fraction's leading zeros do not survive its conversion to a number.
+    let lead = e + 1;
+    while (c[lead] === 0) lead++;
+    text = `${digitsValue(c, 0, e + 1)}.${ZEROS[lead - e - 1] as string}${digitsValue(c, lead, n)}`;
+  }
   const printed = value.s < 0 ? `-${text}` : text;
   printedText = printed;
   printedValue = value;
@@ -210,9 +227,7 @@ const HALF = 10 ** HALF_DIGITS;
 
 /** The digits as one integer: exact below 2^53; a larger one comes out at 2^53 or more, which every caller turns down. */
 function integerOf(c: readonly number[]): number {
-  let v = 0;
-  for (let i = 0; i < c.length; i++) v = v * 10 + (c[i] as number);
-  return v;
+  return digitsValue(c, 0, c.length);
 }
 
 /** `s x q x 10^low` for an exact integer `q` >= 0 (below 2^53). */

@@ -39,6 +39,12 @@ describe('G-2 printing: plain decimal strings', () => {
     ['-0.000', '0'],
     ['007', '7'],
     ['007.0100', '7.01'],
+    // The integer part and the fraction print apart: the fraction's leading zeros stay.
+    ['1.05', '1.05'],
+    ['-3.0007', '-3.0007'],
+    ['19999.00000001', '19999.00000001'],
+    ['1200.5', '1200.5'],
+    ['1200', '1200'],
   ])('%s prints as %s', (text, printed) => {
     expect(str(dec(text))).toBe(printed);
   });
